@@ -1,0 +1,1 @@
+namespace WarmKeeper.TestFunction; internal static class Program { private static int Main() => 0; }

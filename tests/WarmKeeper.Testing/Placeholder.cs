@@ -1,0 +1,1 @@
+namespace WarmKeeper.Testing; public static class Placeholder;
