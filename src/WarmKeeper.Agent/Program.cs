@@ -1,4 +1,3 @@
-var builder = WebApplication.CreateBuilder(args);
-var app = builder.Build();
-app.MapGet("/healthz/live", () => "ok");
-app.Run();
+using WarmKeeper.Agent.Hosting;
+
+return await AgentCommandLine.RunAsync(args, Console.Out, Console.Error, CancellationToken.None);

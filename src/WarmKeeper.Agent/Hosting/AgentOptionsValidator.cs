@@ -1,0 +1,57 @@
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.Options;
+
+namespace WarmKeeper.Agent.Hosting;
+
+/// <summary>Collects every problem in <see cref="AgentOptions"/> at once, each naming its configuration key.</summary>
+internal sealed partial class AgentOptionsValidator : IValidateOptions<AgentOptions>
+{
+    public const string LocalTargetName = "local";
+
+    public ValidateOptionsResult Validate(string? name, AgentOptions options)
+    {
+        var errors = new List<string>();
+        const string prefix = AgentOptions.SectionName;
+
+        if (string.IsNullOrWhiteSpace(options.DataDirectory))
+        {
+            errors.Add($"{prefix}:DataDirectory must not be empty (use \".\" for the working directory).");
+        }
+
+        foreach (var (targetName, target) in options.Targets)
+        {
+            var key = $"{prefix}:Targets:{targetName}";
+            if (!TargetName().IsMatch(targetName))
+            {
+                errors.Add($"{key}: a target name is 1 to 32 lowercase letters, digits or '-'.");
+            }
+            else if (targetName == LocalTargetName)
+            {
+                errors.Add($"{key}: the name 'local' is the built-in runtime's; configure it under {prefix}:LocalRuntime.");
+            }
+
+            if (target.ServiceUrl is not null
+                && (!Uri.TryCreate(target.ServiceUrl, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps)))
+            {
+                errors.Add($"{key}:ServiceUrl must be an absolute http or https URL, not '{target.ServiceUrl}'.");
+            }
+
+            if (string.IsNullOrWhiteSpace(target.Region))
+            {
+                errors.Add($"{key}:Region is required (e.g. us-east-1).");
+            }
+            else if (!RegionName().IsMatch(target.Region))
+            {
+                errors.Add($"{key}:Region '{target.Region}' is not a region name such as us-east-1.");
+            }
+        }
+
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+
+    [GeneratedRegex("^[a-z0-9-]{1,32}$")]
+    private static partial Regex TargetName();
+
+    [GeneratedRegex("^[a-z]{2}(-[a-z]+)+-[0-9]+$")]
+    private static partial Regex RegionName();
+}

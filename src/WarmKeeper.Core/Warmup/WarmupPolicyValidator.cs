@@ -1,0 +1,118 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using WarmKeeper.Core.Validation;
+
+namespace WarmKeeper.Core.Warmup;
+
+/// <summary>
+/// The rules a warm-up policy must satisfy on its own. Whether its target, function and qualifier
+/// exist is checked against the targets by the agent, which adds to the same errors.
+/// </summary>
+public static partial class WarmupPolicyValidator
+{
+    public static ValidationErrors Validate(WarmupPolicy policy)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        var errors = new ValidationErrors();
+
+        if (string.IsNullOrEmpty(policy.Id) || !Slug().IsMatch(policy.Id))
+        {
+            errors.Add("id", "An id is 1 to 64 lowercase letters, digits or '-', starting with a letter or digit.");
+        }
+
+        if (string.IsNullOrWhiteSpace(policy.Target))
+        {
+            errors.Add("target", "A target is required (\"local\" for the built-in runtime).");
+        }
+
+        if (string.IsNullOrWhiteSpace(policy.Function))
+        {
+            errors.Add("function", "A function name is required.");
+        }
+        else if (policy.Function.Length > 140)
+        {
+            errors.Add("function", "A function name is at most 140 characters.");
+        }
+
+        if (policy.Qualifier is { } qualifier && (qualifier.Length == 0 || qualifier.Length > 128 || !QualifierPattern().IsMatch(qualifier)))
+        {
+            errors.Add("qualifier", $"'{qualifier}' is not a version or alias name.");
+        }
+
+        if (!WarmupSchedule.TryParse(policy.Schedule, policy.TimeZone, out _, out var cronError, out var zoneError))
+        {
+            if (cronError is not null)
+            {
+                errors.Add("schedule", cronError);
+            }
+
+            if (zoneError is not null)
+            {
+                errors.Add("timeZone", zoneError);
+            }
+        }
+
+        if (policy.FanOut is < 1 or > WarmupDefaults.MaxFanOut)
+        {
+            errors.Add("fanOut", $"fanOut must be between 1 and {WarmupDefaults.MaxFanOut}, not {policy.FanOut}.");
+        }
+
+        if (policy.HoldMs is < 0 or > WarmupDefaults.MaxHoldMs)
+        {
+            errors.Add("holdMs", $"holdMs must be between 0 and {WarmupDefaults.MaxHoldMs}, not {policy.HoldMs}.");
+        }
+
+        if (policy.TopUpBudget is < 0 or > WarmupDefaults.MaxTopUpBudget)
+        {
+            errors.Add("topUpBudget", $"topUpBudget must be between 0 and {WarmupDefaults.MaxTopUpBudget}, not {policy.TopUpBudget}.");
+        }
+
+        if (!Enum.IsDefined(policy.PayloadFormat))
+        {
+            errors.Add("payloadFormat", "payloadFormat must be warmkeeper, serverless-plugin-warmup, lambda-warmer or custom.");
+        }
+        else if (policy.PayloadFormat == WarmupPayloadFormat.Custom)
+        {
+            if (string.IsNullOrWhiteSpace(policy.CustomPayload))
+            {
+                errors.Add("customPayload", "customPayload is required when payloadFormat is custom.");
+            }
+            else
+            {
+                try
+                {
+                    using var _ = JsonDocument.Parse(policy.CustomPayload);
+                }
+                catch (JsonException e)
+                {
+                    errors.Add("customPayload", $"customPayload is not valid JSON: {e.Message}");
+                }
+            }
+        }
+        else if (policy.CustomPayload is not null)
+        {
+            errors.Add("customPayload", "customPayload is only allowed when payloadFormat is custom.");
+        }
+
+        if (policy.ActiveWindow is { } window)
+        {
+            if (window.Start == window.End)
+            {
+                errors.Add("activeWindow", "activeWindow.start and activeWindow.end must differ.");
+            }
+
+            if (window.Days.Distinct().Count() != window.Days.Count)
+            {
+                errors.Add("activeWindow.days", "activeWindow.days lists a day twice.");
+            }
+        }
+
+        return errors;
+    }
+
+    [GeneratedRegex("^[a-z0-9][a-z0-9-]{0,63}$")]
+    private static partial Regex Slug();
+
+    [GeneratedRegex(@"^(\$LATEST|[0-9]+|[a-zA-Z0-9-_]+)$")]
+    private static partial Regex QualifierPattern();
+}

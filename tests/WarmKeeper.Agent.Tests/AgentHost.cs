@@ -1,0 +1,55 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using WarmKeeper.Agent.Hosting;
+
+namespace WarmKeeper.Agent.Tests;
+
+/// <summary>
+/// The real agent (its composition root, its shipped appsettings.json) on real loopback ports chosen
+/// by the OS, so tests run side by side; extra arguments are ordinary --Key=Value configuration.
+/// </summary>
+public sealed class AgentHost : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private AgentHost(WebApplication app, Uri baseAddress, string dataDirectory)
+    {
+        _app = app;
+        BaseAddress = baseAddress;
+        DataDirectory = dataDirectory;
+        Client = new HttpClient { BaseAddress = baseAddress };
+    }
+
+    public Uri BaseAddress { get; }
+
+    public string DataDirectory { get; }
+
+    public HttpClient Client { get; }
+
+    public IServiceProvider Services => _app.Services;
+
+    public static async Task<AgentHost> StartAsync(string? dataDirectory = null, params string[] args)
+    {
+        dataDirectory ??= Directory.CreateTempSubdirectory("warmkeeper-agent-").FullName;
+        string[] defaults =
+        [
+            "--urls=http://127.0.0.1:0",
+            "--WarmKeeper:LocalRuntime:Url=http://127.0.0.1:0",
+            $"--WarmKeeper:DataDirectory={dataDirectory}",
+            "--Logging:LogLevel:Default=Warning",
+        ];
+        var app = AgentApplication.Build([.. defaults, .. args]);
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        return new AgentHost(app, new Uri(address), dataDirectory);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Client.Dispose();
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+}

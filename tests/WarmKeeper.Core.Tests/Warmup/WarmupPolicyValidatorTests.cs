@@ -1,0 +1,115 @@
+using System.Text.Json;
+using WarmKeeper.Core.Warmup;
+
+namespace WarmKeeper.Core.Tests.Warmup;
+
+public sealed class WarmupPolicyValidatorTests
+{
+    private static WarmupPolicy Valid() => new()
+    {
+        Id = "orders-live",
+        Target = "local",
+        Function = "orders",
+        Qualifier = "live",
+        Schedule = "*/5 * * * *",
+        FanOut = 5,
+    };
+
+    [Fact]
+    public void A_valid_policy_has_no_errors()
+    {
+        Assert.True(WarmupPolicyValidator.Validate(Valid()).IsValid);
+        Assert.True(WarmupPolicyValidator.Validate(Valid() with { Schedule = "0 */5 * * * *", TimeZone = "Europe/Berlin" }).IsValid);
+    }
+
+    [Fact]
+    public void Every_invalid_field_is_named_at_once()
+    {
+        var policy = Valid() with
+        {
+            Id = "Not A Slug",
+            Target = "",
+            Function = "",
+            Schedule = "every five minutes",
+            TimeZone = "Mars/Olympus",
+            FanOut = 0,
+            HoldMs = -1,
+            TopUpBudget = 5000,
+            PayloadFormat = WarmupPayloadFormat.Custom,
+            CustomPayload = "{not json",
+        };
+
+        var errors = WarmupPolicyValidator.Validate(policy).ToDictionary();
+
+        Assert.Equal(
+            ["customPayload", "fanOut", "function", "holdMs", "id", "schedule", "target", "timeZone", "topUpBudget"],
+            errors.Keys.Order(StringComparer.Ordinal));
+        Assert.Contains("3 fields", errors["schedule"][0], StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("61 * * * *")]
+    [InlineData("* * * *")]
+    [InlineData("* * * * * * *")]
+    public void Cron_that_does_not_parse_is_refused(string cron)
+    {
+        var errors = WarmupPolicyValidator.Validate(Valid() with { Schedule = cron });
+        Assert.True(errors.Has("schedule"));
+        Assert.Equal(1, errors.Count);
+    }
+
+    [Theory]
+    [InlineData(1001)]
+    [InlineData(-3)]
+    public void Fan_out_out_of_range_is_refused(int fanOut) =>
+        Assert.True(WarmupPolicyValidator.Validate(Valid() with { FanOut = fanOut }).Has("fanOut"));
+
+    [Fact]
+    public void Custom_payload_without_custom_format_is_refused() =>
+        Assert.True(WarmupPolicyValidator.Validate(Valid() with { CustomPayload = "{}" }).Has("customPayload"));
+
+    [Fact]
+    public void Payloads_match_what_the_common_warmers_send()
+    {
+        var warmKeeper = Parse(WarmupPayloads.Build(Valid() with { HoldMs = 200 }, "c1", 2, 5));
+        var inner = warmKeeper.GetProperty("warmkeeper");
+        Assert.True(inner.GetProperty("warmup").GetBoolean());
+        Assert.Equal("c1", inner.GetProperty("correlationId").GetString());
+        Assert.Equal(2, inner.GetProperty("index").GetInt32());
+        Assert.Equal(5, inner.GetProperty("fanOut").GetInt32());
+        Assert.Equal(200, inner.GetProperty("holdMs").GetInt32());
+
+        var plugin = Parse(WarmupPayloads.Build(Valid() with { PayloadFormat = WarmupPayloadFormat.ServerlessPluginWarmup }, "c1", 0, 5));
+        Assert.Equal("""{"source":"serverless-plugin-warmup"}""", plugin.GetRawText());
+
+        var warmer = Parse(WarmupPayloads.Build(Valid() with { PayloadFormat = WarmupPayloadFormat.LambdaWarmer }, "c1", 0, 3));
+        Assert.True(warmer.GetProperty("warmer").GetBoolean());
+        Assert.Equal(3, warmer.GetProperty("concurrency").GetInt32());
+        Assert.Equal(1, warmer.GetProperty("__WARMER_INVOCATION__").GetInt32());
+        Assert.Equal(3, warmer.GetProperty("__WARMER_CONCURRENCY__").GetInt32());
+        Assert.Equal("c1", warmer.GetProperty("__WARMER_CORRELATIONID__").GetString());
+
+        var custom = Parse(WarmupPayloads.Build(Valid() with { PayloadFormat = WarmupPayloadFormat.Custom, CustomPayload = """{"ping": 1}""" }, "c1", 0, 1));
+        Assert.Equal(1, custom.GetProperty("ping").GetInt32());
+    }
+
+    [Fact]
+    public void Overnight_active_window_covers_the_early_hours_of_the_next_day()
+    {
+        var window = new ActiveWindow { Days = [DayOfWeek.Friday], Start = new TimeOnly(22, 0), End = new TimeOnly(6, 0) };
+        Assert.True(window.Contains(new DateTime(2026, 11, 27, 23, 0, 0)));   // Friday night
+        Assert.True(window.Contains(new DateTime(2026, 11, 28, 5, 59, 0)));   // Saturday early
+        Assert.False(window.Contains(new DateTime(2026, 11, 28, 23, 0, 0)));  // Saturday night
+        Assert.False(window.Contains(new DateTime(2026, 11, 27, 12, 0, 0)));  // Friday noon
+    }
+
+    [Fact]
+    public void Schedule_is_read_in_its_time_zone()
+    {
+        var schedule = WarmupSchedule.Parse("0 9 * * *", "Europe/Berlin");
+        var next = schedule.NextAfter(new DateTimeOffset(2026, 11, 27, 0, 0, 0, TimeSpan.Zero));
+        Assert.Equal(new DateTimeOffset(2026, 11, 27, 8, 0, 0, TimeSpan.Zero), next);
+    }
+
+    private static JsonElement Parse(byte[] json) => JsonDocument.Parse(json).RootElement.Clone();
+}
