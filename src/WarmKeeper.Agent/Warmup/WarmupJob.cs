@@ -1,0 +1,141 @@
+using System.Text.Json.Nodes;
+using Hangfire;
+using WarmKeeper.Agent.Events;
+using WarmKeeper.Agent.Targets;
+using WarmKeeper.Core.Warmup;
+using WarmKeeper.Lambda;
+
+namespace WarmKeeper.Agent.Warmup;
+
+/// <summary>Why a run happened.</summary>
+public static class WarmupTriggers
+{
+    public const string Schedule = "schedule";
+    public const string Created = "created";
+    public const string Enabled = "enabled";
+    public const string Manual = "manual";
+}
+
+/// <summary>
+/// One warm-up run of a stored policy, as Hangfire calls it. Failures are recorded as events and
+/// never retried: the next occurrence is the retry.
+/// </summary>
+public sealed partial class WarmupJob(
+    WarmupPolicyStore policies,
+    ILambdaTargets targets,
+    IInFlightGauge inFlight,
+    EventLog events,
+    TimeProvider timeProvider,
+    ILogger<WarmupJob> logger)
+{
+    [AutomaticRetry(Attempts = 0, OnAttemptsExceeded = AttemptsExceededAction.Delete)]
+    [DisableConcurrentExecution(timeoutInSeconds: 60)]
+    public async Task RunScheduledAsync(string policyId, CancellationToken cancellationToken)
+    {
+        var stored = await policies.GetAsync(policyId, cancellationToken);
+        if (stored is null || !stored.Policy.Enabled)
+        {
+            return;
+        }
+
+        var policy = stored.Policy;
+        if (policy.ActiveWindow is { } window)
+        {
+            var schedule = WarmupSchedule.Parse(policy.Schedule, policy.TimeZone);
+            if (!window.Contains(schedule.ToLocal(timeProvider.GetUtcNow())))
+            {
+                LogOutsideWindow(policy.Id);
+                return;
+            }
+        }
+
+        await RunAsync(policy, WarmupTriggers.Schedule, cancellationToken);
+    }
+
+    [AutomaticRetry(Attempts = 0, OnAttemptsExceeded = AttemptsExceededAction.Delete)]
+    public async Task RunByIdAsync(string policyId, string trigger, CancellationToken cancellationToken)
+    {
+        var stored = await policies.GetAsync(policyId, cancellationToken);
+        if (stored is not null)
+        {
+            await RunAsync(stored.Policy, trigger, cancellationToken);
+        }
+    }
+
+    /// <summary>Runs the policy now and records the run; never throws for a failed run.</summary>
+    public async Task<WarmupRunReport?> RunAsync(WarmupPolicy policy, string trigger, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        try
+        {
+            if (!targets.TryGet(policy.Target, out var lambda))
+            {
+                throw new InvalidOperationException($"The target '{policy.Target}' is not configured.");
+            }
+
+            var headroom = await MeasureHeadroomAsync(lambda, policy, cancellationToken);
+            var report = await new WarmupRun(new LambdaWarmupPinger(targets, timeProvider), timeProvider)
+                .ExecuteAsync(policy, headroom, cancellationToken);
+            await events.AppendAsync(ToEvent(policy, trigger, report, headroom), cancellationToken);
+            LogRun(policy.Id, report.Requested, report.Sent, report.Cold, report.Warm, report.DistinctEnvironments, report.Errors);
+            return report;
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            LogRunFailed(e, policy.Id);
+            var data = new JsonObject { ["trigger"] = trigger, ["error"] = e.Message };
+            await events.AppendAsync(
+                new NewEvent(EventKinds.WarmupRunFailed, $"policy:{policy.Id}", $"Warm-up of {policy.Function} failed: {e.Message}", data,
+                    policy.Target, policy.Function, policy.Qualifier, policy.Id),
+                CancellationToken.None);
+            return null;
+        }
+    }
+
+    private async Task<Headroom> MeasureHeadroomAsync(ILambdaControlPlane lambda, WarmupPolicy policy, CancellationToken cancellationToken)
+    {
+        var reserved = await lambda.GetFunctionConcurrencyAsync(policy.Function, cancellationToken);
+        var account = await lambda.GetAccountSettingsAsync(cancellationToken);
+        var running = inFlight.InFlight(policy.Target, policy.Function) ?? 0;
+        return new Headroom(reserved.ReservedConcurrentExecutions, account.AccountLimit.UnreservedConcurrentExecutions, running);
+    }
+
+    private static NewEvent ToEvent(WarmupPolicy policy, string trigger, WarmupRunReport report, Headroom headroom)
+    {
+        var data = new JsonObject
+        {
+            ["trigger"] = trigger,
+            ["correlationId"] = report.CorrelationId,
+            ["requested"] = report.Requested,
+            ["sent"] = report.Sent,
+            ["cold"] = report.Cold,
+            ["warm"] = report.Warm,
+            ["distinctEnvironments"] = report.DistinctEnvironments,
+            ["errors"] = report.Errors,
+            ["throttled"] = report.Throttled,
+            ["topUpPings"] = report.TopUpPings,
+            ["reached"] = report.Reached,
+            ["capped"] = report.Capped,
+            ["capReason"] = report.CapReason,
+            ["reservedConcurrency"] = headroom.ReservedConcurrency,
+            ["unreservedConcurrency"] = headroom.UnreservedConcurrency,
+            ["inFlight"] = headroom.InFlight,
+            ["elapsedMs"] = Math.Round(report.Elapsed.TotalMilliseconds, 1),
+            ["errorSamples"] = new JsonArray(report.ErrorSamples.Select(s => (JsonNode?)JsonValue.Create(s)).ToArray()),
+        };
+        var envs = report.DistinctEnvironments is { } d ? $"{d} distinct environment{(d == 1 ? "" : "s")}" : "environments not reported";
+        var summary = $"Warm-up of {policy.Function}{(policy.Qualifier is null ? "" : ":" + policy.Qualifier)}: {report.Sent} ping(s) for {report.Requested}, " +
+                      $"{report.Cold} cold, {report.Warm} warm, {envs}, {report.Errors} error(s)" +
+                      (report.Capped ? $"; {report.CapReason}" : "");
+        return new NewEvent(EventKinds.WarmupRun, $"policy:{policy.Id}", summary, data, policy.Target, policy.Function, policy.Qualifier, policy.Id);
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Warm-up {PolicyId} skipped: outside its active window")]
+    private partial void LogOutsideWindow(string policyId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Warm-up {PolicyId}: requested {Requested}, sent {Sent}, cold {Cold}, warm {Warm}, distinct {Distinct}, errors {Errors}")]
+    private partial void LogRun(string policyId, int requested, int sent, int cold, int warm, int? distinct, int errors);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Warm-up {PolicyId} failed")]
+    private partial void LogRunFailed(Exception exception, string policyId);
+}
