@@ -204,6 +204,9 @@ public static class LambdaErrorTypes
     public const string InvalidSignature = "InvalidSignatureException";
     public const string UnrecognizedClient = "UnrecognizedClientException";
     public const string MissingAuthenticationToken = "MissingAuthenticationTokenException";
+    public const string IncompleteSignature = "IncompleteSignatureException";
+    public const string ExpiredToken = "ExpiredTokenException";
+    public const string AccessDenied = "AccessDeniedException";
 }
 
 public static class ThrottleReasons
