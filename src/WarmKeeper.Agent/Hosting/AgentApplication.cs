@@ -1,10 +1,23 @@
+using Hangfire;
+using Hangfire.InMemory;
 using Microsoft.Extensions.Options;
+using WarmKeeper.Agent.Api;
+using WarmKeeper.Agent.Events;
+using WarmKeeper.Agent.Persistence;
+using WarmKeeper.Agent.Security;
+using WarmKeeper.Agent.Targets;
+using WarmKeeper.Agent.Warmup;
+using WarmKeeper.Lambda;
+using WarmKeeper.LocalRuntime.Functions;
+using WarmKeeper.LocalRuntime.Functions.Process;
+using WarmKeeper.LocalRuntime.Hosting;
 
 namespace WarmKeeper.Agent.Hosting;
 
 /// <summary>The composition root: what the agent is made of, in the order a reader wants to see it.</summary>
 public static class AgentApplication
 {
+    /// <exception cref="ConfigurationProblemsException">The configuration cannot work; every problem is listed.</exception>
     public static WebApplication Build(string[] args)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
@@ -14,10 +27,22 @@ public static class AgentApplication
             ContentRootPath = AppContext.BaseDirectory,
         });
 
+        var exposure = SecurityServiceCollectionExtensions.FindOpenListeners(builder.Configuration);
+        if (exposure.Count > 0)
+        {
+            throw new ConfigurationProblemsException(exposure);
+        }
+
         builder.Services.AddWarmKeeperAgent(builder.Configuration);
 
         var app = builder.Build();
+        app.UseAuthentication();
+        app.UseAuthorization();
         app.MapWarmKeeperHealth();
+        app.MapFunctionsApi();
+        app.MapWarmupPoliciesApi();
+        app.MapEventsApi();
+        app.MapWarmKeeperHangfireDashboard();
         app.MapOpenApi("/openapi/{documentName}.json");
         return app;
     }
@@ -30,10 +55,57 @@ public static class AgentApplication
             .ValidateOnStart();
         services.AddSingleton<IValidateOptions<AgentOptions>, AgentOptionsValidator>();
 
+        services.AddWarmKeeperPersistence(configuration);
+        services.AddWarmKeeperSecurity(configuration);
+        services.AddWarmKeeperTargets(configuration);
+        services.AddWarmKeeperWarmup();
+
         services.AddProblemDetails();
         services.AddOpenApi();
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull);
         services.AddHealthChecks();
+        return services;
+    }
+
+    private static IServiceCollection AddWarmKeeperTargets(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddLocalRuntime(configuration);
+        services.AddKeyedSingleton<IFunctionHandlerFactory, ProcessFunctionHandlerFactory>(LocalRuntimeServiceCollectionExtensions.ProcessFunctionsKey);
+
+        foreach (var target in configuration.GetSection($"{AgentOptions.SectionName}:Targets").GetChildren())
+        {
+            services.AddLambdaControlPlane(target.Key, target);
+        }
+
+        if (!configuration.GetSection($"{AgentOptions.SectionName}:Targets").GetChildren().Any())
+        {
+            services.AddSingleton<ILambdaControlPlanes, NoConfiguredTargets>();
+        }
+
+        services.AddSingleton<LambdaTargets>();
+        services.AddSingleton<ILambdaTargets>(sp => sp.GetRequiredService<LambdaTargets>());
+        services.AddSingleton<IInFlightGauge>(sp => sp.GetRequiredService<LambdaTargets>());
+        services.AddSingleton<FunctionCatalog>();
+        return services;
+    }
+
+    private static IServiceCollection AddWarmKeeperWarmup(this IServiceCollection services)
+    {
+        services.AddSingleton<EventLog>();
+        services.AddSingleton<WarmupPolicyStore>();
+        services.AddTransient<WarmupJob>();
+        services.AddHangfire(c => c
+            .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
+            .UseSimpleAssemblyNameTypeSerializer()
+            .UseRecommendedSerializerSettings()
+            .UseInMemoryStorage(new InMemoryStorageOptions { MaxExpirationTime = TimeSpan.FromHours(1) }));
+        services.AddHangfireServer(o =>
+        {
+            o.WorkerCount = Math.Max(4, Environment.ProcessorCount * 2);
+            o.SchedulePollingInterval = TimeSpan.FromSeconds(1);
+        });
+        services.AddSingleton<WarmupScheduler>();
+        services.AddHostedService(sp => sp.GetRequiredService<WarmupScheduler>());
         return services;
     }
 }

@@ -3,8 +3,8 @@ using Microsoft.Extensions.Options;
 namespace WarmKeeper.Agent.Hosting;
 
 /// <summary>
-/// The <c>warmkeeper</c> executable's verbs. <c>serve</c> (the default) runs the agent; every other
-/// argument is ordinary .NET configuration (<c>--Key=Value</c>).
+/// The <c>warmkeeper</c> executable's verbs: <c>serve</c> (the default) runs the agent, <c>hash-key</c>
+/// prints the configured form of an API key. Every other argument is ordinary .NET configuration (<c>--Key=Value</c>).
 /// </summary>
 public static class AgentCommandLine
 {
@@ -15,6 +15,18 @@ public static class AgentCommandLine
     {
         ArgumentNullException.ThrowIfNull(args);
         var rest = args;
+        if (args.Length > 0 && args[0] == "hash-key")
+        {
+            if (args.Length != 2 || string.IsNullOrEmpty(args[1]))
+            {
+                await stderr.WriteLineAsync("usage: warmkeeper hash-key <key>   (prints the value for WarmKeeper:Api:Keys:<name>:Hash)");
+                return 1;
+            }
+
+            await stdout.WriteLineAsync(Security.ApiKeyHashing.Hash(args[1]));
+            return 0;
+        }
+
         if (args.Length > 0 && args[0] == "serve")
         {
             rest = args[1..];

@@ -18,7 +18,7 @@ internal sealed partial class AgentOptionsValidator : IValidateOptions<AgentOpti
             errors.Add($"{prefix}:DataDirectory must not be empty (use \".\" for the working directory).");
         }
 
-        foreach (var (targetName, target) in options.Targets)
+        foreach (var targetName in options.Targets.Keys)
         {
             var key = $"{prefix}:Targets:{targetName}";
             if (!TargetName().IsMatch(targetName))
@@ -29,21 +29,6 @@ internal sealed partial class AgentOptionsValidator : IValidateOptions<AgentOpti
             {
                 errors.Add($"{key}: the name 'local' is the built-in runtime's; configure it under {prefix}:LocalRuntime.");
             }
-
-            if (target.ServiceUrl is not null
-                && (!Uri.TryCreate(target.ServiceUrl, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps)))
-            {
-                errors.Add($"{key}:ServiceUrl must be an absolute http or https URL, not '{target.ServiceUrl}'.");
-            }
-
-            if (string.IsNullOrWhiteSpace(target.Region))
-            {
-                errors.Add($"{key}:Region is required (e.g. us-east-1).");
-            }
-            else if (!RegionName().IsMatch(target.Region))
-            {
-                errors.Add($"{key}:Region '{target.Region}' is not a region name such as us-east-1.");
-            }
         }
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
@@ -51,7 +36,4 @@ internal sealed partial class AgentOptionsValidator : IValidateOptions<AgentOpti
 
     [GeneratedRegex("^[a-z0-9-]{1,32}$")]
     private static partial Regex TargetName();
-
-    [GeneratedRegex("^[a-z]{2}(-[a-z]+)+-[0-9]+$")]
-    private static partial Regex RegionName();
 }

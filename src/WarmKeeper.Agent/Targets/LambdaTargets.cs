@@ -1,0 +1,102 @@
+using Microsoft.Extensions.Options;
+using WarmKeeper.Agent.Hosting;
+using WarmKeeper.Lambda;
+using WarmKeeper.LocalRuntime;
+using WarmKeeper.LocalRuntime.Hosting;
+
+namespace WarmKeeper.Agent.Targets;
+
+/// <summary>
+/// The configured targets (from DI, one control plane each) plus <c>local</c>, whose control plane
+/// is made on first use because the local runtime's address is only known once it listens.
+/// </summary>
+internal sealed class LambdaTargets : ILambdaTargets, IInFlightGauge, IDisposable
+{
+    public const string Local = AgentOptionsValidator.LocalTargetName;
+
+    private readonly ILambdaControlPlanes _configured;
+    private readonly LocalRuntimeHost? _localRuntime;
+    private readonly LocalRuntimeOptions _localOptions;
+    private readonly TimeProvider _timeProvider;
+    private readonly ILoggerFactory _loggerFactory;
+    private readonly Lock _gate = new();
+    private LambdaControlPlane? _local;
+
+    public LambdaTargets(
+        ILambdaControlPlanes configured,
+        IOptions<LocalRuntimeOptions> localOptions,
+        TimeProvider timeProvider,
+        ILoggerFactory loggerFactory,
+        LocalRuntimeHost? localRuntime = null)
+    {
+        _configured = configured;
+        _localRuntime = localRuntime;
+        _localOptions = localOptions.Value;
+        _timeProvider = timeProvider;
+        _loggerFactory = loggerFactory;
+        Names = (_localOptions.Enabled ? new[] { Local } : []).Concat(configured.TargetNames).ToArray();
+    }
+
+    public IReadOnlyCollection<string> Names { get; }
+
+    public bool TryGet(string name, out ILambdaControlPlane controlPlane)
+    {
+        if (name == Local && _localOptions.Enabled)
+        {
+            controlPlane = LocalControlPlane();
+            return true;
+        }
+
+        if (_configured.TargetNames.Contains(name, StringComparer.Ordinal))
+        {
+            controlPlane = _configured.Get(name);
+            return true;
+        }
+
+        controlPlane = null!;
+        return false;
+    }
+
+    public int? InFlight(string target, string function)
+    {
+        if (target != Local || _localRuntime is null)
+        {
+            return null;
+        }
+
+        var engine = _localRuntime.Engine;
+
+        return engine.Functions.Any(f => f.Name == function) ? engine.GetInFlight(function) : null;
+    }
+
+    public void Dispose() => _local?.Dispose();
+
+    private LambdaControlPlane LocalControlPlane()
+    {
+        lock (_gate)
+        {
+            if (_local is not null)
+            {
+                return _local;
+            }
+
+            var address = _localRuntime?.BaseAddress
+                          ?? throw new InvalidOperationException("The local runtime is not listening yet.");
+            var credentials = _localOptions.Credentials;
+            var signed = !string.IsNullOrEmpty(credentials?.AccessKeyId) && !string.IsNullOrEmpty(credentials?.SecretAccessKey);
+            _local = LambdaControlPlane.Create(
+                new LambdaTargetOptions
+                {
+                    Name = Local,
+                    Region = _localOptions.Region,
+                    ServiceUrl = address.ToString(),
+                    Anonymous = !signed,
+                    AccessKeyId = signed ? credentials!.AccessKeyId : null,
+                    SecretAccessKey = signed ? credentials!.SecretAccessKey : null,
+                },
+                _timeProvider,
+                _loggerFactory);
+            return _local;
+        }
+    }
+}
