@@ -1,0 +1,47 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace WarmKeeper.LocalRuntime.Functions.Process;
+
+/// <summary>
+/// Creates execution environments for functions whose handler is <see cref="LocalHandlerKind.Process"/>:
+/// each is a real OS process speaking the Lambda Runtime API to its own loopback listener.
+/// </summary>
+public sealed class ProcessFunctionHandlerFactory : IFunctionHandlerFactory
+{
+    private readonly ILoggerFactory _loggerFactory;
+    private readonly TimeProvider _timeProvider;
+    private readonly string _region;
+
+    public ProcessFunctionHandlerFactory(ILoggerFactory loggerFactory, TimeProvider timeProvider)
+        : this(loggerFactory, timeProvider, new LocalRuntimeOptions().Region)
+    {
+    }
+
+    /// <summary>Takes the region (AWS_REGION of every process) from the runtime's options.</summary>
+    public ProcessFunctionHandlerFactory(ILoggerFactory loggerFactory, TimeProvider timeProvider, IOptions<LocalRuntimeOptions> options)
+        : this(loggerFactory, timeProvider, options.Value.Region)
+    {
+    }
+
+    private ProcessFunctionHandlerFactory(ILoggerFactory loggerFactory, TimeProvider timeProvider, string region)
+    {
+        _loggerFactory = loggerFactory;
+        _timeProvider = timeProvider;
+        _region = region;
+    }
+
+    /// <summary>An on-demand environment (AWS_LAMBDA_INITIALIZATION_TYPE=on-demand).</summary>
+    public IFunctionHandler Create(string functionName, LocalFunctionOptions function, string environmentId) =>
+        Create(functionName, function, environmentId, provisioned: false);
+
+    /// <summary>An environment; <paramref name="provisioned"/> sets AWS_LAMBDA_INITIALIZATION_TYPE=provisioned-concurrency.</summary>
+    public ProcessFunctionHandler Create(string functionName, LocalFunctionOptions function, string environmentId, bool provisioned)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(functionName);
+        ArgumentNullException.ThrowIfNull(function);
+        ArgumentException.ThrowIfNullOrEmpty(environmentId);
+        return new ProcessFunctionHandler(
+            new ProcessEnvironmentSettings(functionName, function, environmentId, _region, provisioned), _loggerFactory, _timeProvider);
+    }
+}
