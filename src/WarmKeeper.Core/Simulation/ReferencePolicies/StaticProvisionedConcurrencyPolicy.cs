@@ -1,0 +1,39 @@
+namespace WarmKeeper.Core.Simulation.ReferencePolicies;
+
+/// <summary>
+/// The <c>pc-static-peak</c> reference policy: a fixed provisioned concurrency per function, already ready at
+/// t = 0 (environments born at 0) and never changed.
+/// </summary>
+public sealed class StaticProvisionedConcurrencyPolicy : ISimulationPolicy
+{
+    private readonly int[] _provisioned;
+
+    /// <summary>Creates the policy with the provisioned concurrency of each function, by index.</summary>
+    public StaticProvisionedConcurrencyPolicy(IReadOnlyList<int> provisionedPerFunction)
+    {
+        ArgumentNullException.ThrowIfNull(provisionedPerFunction);
+        _provisioned = [.. provisionedPerFunction];
+    }
+
+    /// <inheritdoc />
+    public PolicyInterest Interest => PolicyInterest.None;
+
+    /// <inheritdoc />
+    public void OnStart(PolicyContext context)
+    {
+        for (var function = 0; function < _provisioned.Length; function++)
+        {
+            context.SetInitialProvisionedConcurrency(function, _provisioned[function]);
+        }
+    }
+
+    /// <inheritdoc />
+    public void OnTimer(PolicyContext context)
+    {
+    }
+
+    /// <inheritdoc />
+    public void OnObservation(PolicyContext context, in PolicyObservation observation)
+    {
+    }
+}
