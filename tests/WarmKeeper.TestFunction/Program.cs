@@ -34,6 +34,11 @@ internal static class Program
             await Task.Delay(initMs, cancellation.Token);
         }
 
+        if (int.TryParse(Environment.GetEnvironmentVariable("WARMKEEPER_TEST_INIT_EXIT"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var initExit))
+        {
+            return initExit;
+        }
+
         if (Environment.GetEnvironmentVariable("WARMKEEPER_TEST_INIT_ERROR") == "1")
         {
             await client.PostInitErrorAsync(
@@ -120,6 +125,18 @@ internal sealed class TestFunction(string environmentId, RuntimeApiClient client
                     return;
                 }
 
+                if (eventObject.TryGetProperty("responseBytes", out var size) && size.TryGetInt32(out var responseBytes))
+                {
+                    await client.PostResponseAsync(invocation.RequestId, LargeAnswer(responseBytes), cancellationToken);
+                    return;
+                }
+
+                if (eventObject.TryGetProperty("env", out var names) && names.ValueKind == JsonValueKind.Array)
+                {
+                    await client.PostResponseAsync(invocation.RequestId, EnvironmentAnswer(names), cancellationToken);
+                    return;
+                }
+
                 if (WarmupMarker.TryRead(eventObject) is { } marker)
                 {
                     var holdMs = marker.HoldMs ?? (marker.Format == WarmupMarker.LambdaWarmer && marker.FanOut > 1 ? LambdaWarmerFanOutHoldMs : 0);
@@ -134,6 +151,35 @@ internal sealed class TestFunction(string environmentId, RuntimeApiClient client
 
             await client.PostResponseAsync(invocation.RequestId, EchoAnswer(coldStart, invocation, root), cancellationToken);
         }
+    }
+
+    // A JSON string of the requested total size, to test the runtime's response size limit.
+    private static byte[] LargeAnswer(int totalBytes)
+    {
+        var body = new byte[Math.Max(2, totalBytes)];
+        body.AsSpan().Fill((byte)'x');
+        body[0] = (byte)'"';
+        body[^1] = (byte)'"';
+        return body;
+    }
+
+    private byte[] EnvironmentAnswer(JsonElement names)
+    {
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartObject();
+            json.WriteString("environmentId", environmentId);
+            json.WriteStartObject("env");
+            foreach (var name in names.EnumerateArray())
+            {
+                var key = name.GetString() ?? "";
+                json.WriteString(key, Environment.GetEnvironmentVariable(key));
+            }
+            json.WriteEndObject();
+            json.WriteEndObject();
+        }
+        return buffer.ToArray();
     }
 
     private static bool IsTrue(JsonElement eventObject, string name) =>
