@@ -33,6 +33,15 @@ public sealed class LocalRuntimeOptions
     /// <summary>How long provisioned environments take to be allocated after a Put.</summary>
     public TimeSpan ProvisioningDelay { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>A cold start (or a provisioned environment's init) that takes longer fails, as Lambda's 10-second init limit.</summary>
+    public TimeSpan InitTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Asynchronous (Event) invocations waiting to run; a full queue answers 429.</summary>
+    public int AsyncQueueCapacity { get; set; } = 10_000;
+
+    /// <summary>How many queued Event invocations run at once (each still needs concurrency to run).</summary>
+    public int AsyncConcurrency { get; set; } = 16;
+
     /// <summary>When set, every request must carry a valid SigV4 signature made with these.</summary>
     public LocalRuntimeCredentials? Credentials { get; set; }
 

@@ -1,0 +1,323 @@
+using System.Buffers;
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using WarmKeeper.Lambda.Wire;
+using WarmKeeper.LocalRuntime.Engine;
+
+namespace WarmKeeper.LocalRuntime.Hosting;
+
+/// <summary>
+/// The Lambda REST API over <see cref="LocalLambdaEngine"/>. Plain request delegates that read the
+/// body themselves: no model binding on the invoke path, which is benchmarked against bare ASP.NET.
+/// </summary>
+internal static class LambdaApiEndpoints
+{
+    private const string JsonContentType = "application/json";
+
+    public static void MapLambdaApi(this IEndpointRouteBuilder app, LocalLambdaEngine engine)
+    {
+        app.MapPost("/2015-03-31/functions/{FunctionName}/invocations", ctx => InvokeAsync(ctx, engine));
+
+        app.MapGet("/2015-03-31/functions/", ctx => AnswerAsync(ctx, LambdaJsonContext.Default.ListFunctionsResponse,
+            static (c, e) => e.ListFunctions(Query(c, "FunctionVersion"), Query(c, "Marker"), MaxItems(c)), engine));
+        app.MapGet("/2015-03-31/functions/{FunctionName}", ctx => AnswerAsync(ctx, LambdaJsonContext.Default.GetFunctionResponse,
+            static (c, e) => e.GetFunction(FunctionName(c), Query(c, "Qualifier")), engine));
+        app.MapGet("/2015-03-31/functions/{FunctionName}/versions", ctx => AnswerAsync(ctx, LambdaJsonContext.Default.ListVersionsByFunctionResponse,
+            static (c, e) => e.ListVersionsByFunction(FunctionName(c), Query(c, "Marker"), MaxItems(c)), engine));
+        app.MapGet("/2015-03-31/functions/{FunctionName}/aliases", ctx => AnswerAsync(ctx, LambdaJsonContext.Default.ListAliasesResponse,
+            static (c, e) => e.ListAliases(FunctionName(c), Query(c, "FunctionVersion"), Query(c, "Marker"), MaxItems(c)), engine));
+        app.MapGet("/2015-03-31/functions/{FunctionName}/aliases/{Name}", ctx => AnswerAsync(ctx, LambdaJsonContext.Default.AliasConfiguration,
+            static (c, e) => e.GetAlias(FunctionName(c), (string)c.Request.RouteValues["Name"]!), engine));
+        app.MapGet("/2016-08-19/account-settings/", ctx => AnswerAsync(ctx, LambdaJsonContext.Default.GetAccountSettingsResponse,
+            static (_, e) => e.GetAccountSettings(), engine));
+
+        app.MapPut("/2017-10-31/functions/{FunctionName}/concurrency", ctx => PutFunctionConcurrencyAsync(ctx, engine));
+        app.MapDelete("/2017-10-31/functions/{FunctionName}/concurrency", ctx => NoContentAsync(ctx,
+            static (c, e) => e.DeleteFunctionConcurrency(FunctionName(c)), engine));
+        app.MapGet("/2019-09-30/functions/{FunctionName}/concurrency", ctx => AnswerAsync(ctx, LambdaJsonContext.Default.GetFunctionConcurrencyResponse,
+            static (c, e) => e.GetFunctionConcurrency(FunctionName(c)), engine));
+
+        app.MapPut("/2019-09-30/functions/{FunctionName}/provisioned-concurrency", ctx => PutProvisionedConcurrencyAsync(ctx, engine));
+        app.MapGet("/2019-09-30/functions/{FunctionName}/provisioned-concurrency", ctx =>
+            string.Equals(Query(ctx, "List"), "ALL", StringComparison.Ordinal)
+                ? AnswerAsync(ctx, LambdaJsonContext.Default.ListProvisionedConcurrencyConfigsResponse,
+                    static (c, e) => e.ListProvisionedConcurrencyConfigs(FunctionName(c), Query(c, "Marker"), MaxItems(c)), engine)
+                : AnswerAsync(ctx, LambdaJsonContext.Default.ProvisionedConcurrencyConfig,
+                    static (c, e) => e.GetProvisionedConcurrencyConfig(FunctionName(c), Query(c, "Qualifier")), engine));
+        app.MapDelete("/2019-09-30/functions/{FunctionName}/provisioned-concurrency", ctx => NoContentAsync(ctx,
+            static (c, e) => e.DeleteProvisionedConcurrencyConfig(FunctionName(c), Query(c, "Qualifier")), engine));
+
+        app.MapFallback(static ctx => WriteErrorAsync(ctx, new LambdaApiError(404, "UnknownOperationException",
+            "Unknown operation " + ctx.Request.Method + " " + ctx.Request.Path)));
+    }
+
+    private static async Task InvokeAsync(HttpContext ctx, LocalLambdaEngine engine)
+    {
+        var request = ctx.Request;
+        var headers = request.Headers;
+        string? invocationType = headers[LambdaHeaders.InvocationType];
+        var isEvent = string.Equals(invocationType, InvocationTypes.Event, StringComparison.Ordinal);
+        var limit = isEvent ? LocalLambdaEngine.AsyncPayloadLimitBytes : LocalLambdaEngine.SyncPayloadLimitBytes;
+        if (request.ContentLength > limit)
+        {
+            await WriteErrorAsync(ctx, LambdaApiError.RequestTooLarge(limit, isEvent));
+            return;
+        }
+
+        byte[]? rented = null;
+        try
+        {
+            int length;
+            try
+            {
+                (rented, length) = await ReadBodyAsync(request, limit, ctx.RequestAborted);
+            }
+            catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
+            {
+                length = -1;
+            }
+
+            if (length < 0)
+            {
+                await WriteErrorAsync(ctx, LambdaApiError.RequestTooLarge(limit, isEvent));
+                return;
+            }
+
+            string? logType = headers[LambdaHeaders.LogType];
+            var invoke = new LocalInvokeRequest(
+                FunctionName(ctx),
+                Query(ctx, "Qualifier"),
+                invocationType,
+                rented is null ? ReadOnlyMemory<byte>.Empty : rented.AsMemory(0, length),
+                string.Equals(logType, "Tail", StringComparison.Ordinal),
+                headers[LambdaHeaders.ClientContext],
+                ctx.TraceIdentifier);
+            var result = await engine.InvokeAsync(invoke, ctx.RequestAborted);
+            await WriteInvokeResultAsync(ctx, result);
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+            }
+        }
+    }
+
+    private static async Task WriteInvokeResultAsync(HttpContext ctx, LocalInvokeResult result)
+    {
+        if (result.Error is { } error)
+        {
+            await WriteErrorAsync(ctx, error);
+            return;
+        }
+
+        var response = ctx.Response;
+        response.StatusCode = result.StatusCode;
+        var headers = response.Headers;
+        if (result.ExecutedVersion is not null && result.StatusCode == StatusCodes.Status200OK)
+        {
+            headers[LambdaHeaders.ExecutedVersion] = result.ExecutedVersion;
+        }
+
+        if (result.FunctionError is not null)
+        {
+            headers[LambdaHeaders.FunctionError] = result.FunctionError;
+        }
+
+        if (result.LogResult is not null)
+        {
+            headers[LambdaHeaders.LogResult] = result.LogResult;
+        }
+
+        if (result.StatusCode != StatusCodes.Status200OK)
+        {
+            response.ContentLength = 0;
+            return;
+        }
+
+        response.ContentType = JsonContentType;
+        response.ContentLength = result.Payload.Length;
+        await response.BodyWriter.WriteAsync(result.Payload, ctx.RequestAborted);
+    }
+
+    /// <summary>Reads the whole body into a pooled array; length -1 when it exceeds <paramref name="limit"/>.</summary>
+    private static async ValueTask<(byte[]? Buffer, int Length)> ReadBodyAsync(HttpRequest request, int limit, CancellationToken ct)
+    {
+        var declared = request.ContentLength;
+        if (declared == 0)
+        {
+            return (null, 0);
+        }
+
+        var capacity = declared is long n ? (int)n + 1 : 16 * 1024;
+        var buffer = ArrayPool<byte>.Shared.Rent(capacity);
+        var length = 0;
+        var body = request.Body;
+        try
+        {
+            while (true)
+            {
+                if (length == buffer.Length)
+                {
+                    if (length > limit)
+                    {
+                        ArrayPool<byte>.Shared.Return(buffer);
+                        return (null, -1);
+                    }
+
+                    var bigger = ArrayPool<byte>.Shared.Rent(Math.Min(buffer.Length * 2, limit + 2));
+                    buffer.AsSpan(0, length).CopyTo(bigger);
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = bigger;
+                }
+
+                var read = await body.ReadAsync(buffer.AsMemory(length), ct);
+                if (read == 0)
+                {
+                    break;
+                }
+
+                length += read;
+                if (length > limit)
+                {
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    return (null, -1);
+                }
+            }
+        }
+        catch
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            throw;
+        }
+
+        return (buffer, length);
+    }
+
+    private static async Task PutFunctionConcurrencyAsync(HttpContext ctx, LocalLambdaEngine engine)
+    {
+        var body = await ReadJsonBodyAsync(ctx, LambdaJsonContext.Default.PutFunctionConcurrencyRequest, "ReservedConcurrentExecutions");
+        if (body.Error is not null)
+        {
+            await WriteErrorAsync(ctx, body.Error);
+            return;
+        }
+
+        await AnswerAsync(ctx, LambdaJsonContext.Default.Concurrency,
+            (c, e) => e.PutFunctionConcurrency(FunctionName(c), body.Value?.ReservedConcurrentExecutions), engine);
+    }
+
+    private static async Task PutProvisionedConcurrencyAsync(HttpContext ctx, LocalLambdaEngine engine)
+    {
+        var body = await ReadJsonBodyAsync(ctx, LambdaJsonContext.Default.PutProvisionedConcurrencyConfigRequest, "ProvisionedConcurrentExecutions");
+        if (body.Error is not null)
+        {
+            await WriteErrorAsync(ctx, body.Error);
+            return;
+        }
+
+        await AnswerAsync(ctx, LambdaJsonContext.Default.ProvisionedConcurrencyConfig,
+            (c, e) => e.PutProvisionedConcurrencyConfig(FunctionName(c), Query(c, "Qualifier"), body.Value?.ProvisionedConcurrentExecutions),
+            engine, StatusCodes.Status202Accepted);
+    }
+
+    private readonly record struct JsonBody<T>(T? Value, LambdaApiError? Error);
+
+    private static async Task<JsonBody<T>> ReadJsonBodyAsync<T>(HttpContext ctx, JsonTypeInfo<T> type, string field)
+    {
+        try
+        {
+            if (ctx.Request.ContentLength == 0)
+            {
+                return new JsonBody<T>(default, null);
+            }
+
+            var value = await JsonSerializer.DeserializeAsync(ctx.Request.Body, type, ctx.RequestAborted);
+            return new JsonBody<T>(value, null);
+        }
+        catch (JsonException ex)
+        {
+            var where = string.IsNullOrEmpty(ex.Path) || ex.Path == "$" ? "the request body" : ex.Path.TrimStart('$', '.');
+            return new JsonBody<T>(default, new LambdaApiError(400, LambdaErrorTypes.InvalidRequestContent,
+                "Could not parse request body into json: " + where + " is not valid (" + field + " must be an integer): " + ex.Message));
+        }
+    }
+
+    private static async Task AnswerAsync<T>(HttpContext ctx, JsonTypeInfo<T> type, Func<HttpContext, LocalLambdaEngine, T> operation, LocalLambdaEngine engine, int status = StatusCodes.Status200OK)
+    {
+        T value;
+        try
+        {
+            value = operation(ctx, engine);
+        }
+        catch (LambdaApiException ex)
+        {
+            await WriteErrorAsync(ctx, ex.Error);
+            return;
+        }
+
+        ctx.Response.StatusCode = status;
+        ctx.Response.ContentType = JsonContentType;
+        await JsonSerializer.SerializeAsync(ctx.Response.Body, value, type, ctx.RequestAborted);
+    }
+
+    private static async Task NoContentAsync(HttpContext ctx, Action<HttpContext, LocalLambdaEngine> operation, LocalLambdaEngine engine)
+    {
+        try
+        {
+            operation(ctx, engine);
+        }
+        catch (LambdaApiException ex)
+        {
+            await WriteErrorAsync(ctx, ex.Error);
+            return;
+        }
+
+        ctx.Response.StatusCode = StatusCodes.Status204NoContent;
+    }
+
+    internal static async Task WriteErrorAsync(HttpContext ctx, LambdaApiError error)
+    {
+        var response = ctx.Response;
+        response.StatusCode = error.StatusCode;
+        response.Headers[LambdaHeaders.ErrorType] = error.ErrorType;
+        if (error.RetryAfterSeconds is int retryAfter)
+        {
+            response.Headers[LambdaHeaders.RetryAfter] = retryAfter.ToString(CultureInfo.InvariantCulture);
+        }
+
+        response.ContentType = JsonContentType;
+        await JsonSerializer.SerializeAsync(response.Body, error.ToBody(), LambdaJsonContext.Default.LambdaErrorBody, ctx.RequestAborted);
+    }
+
+    private static string FunctionName(HttpContext ctx) => (string)ctx.Request.RouteValues["FunctionName"]!;
+
+    private static string? Query(HttpContext ctx, string name)
+    {
+        if (!ctx.Request.QueryString.HasValue)
+        {
+            return null;
+        }
+
+        string? value = ctx.Request.Query[name];
+        return string.IsNullOrEmpty(value) ? null : value;
+    }
+
+    private static int? MaxItems(HttpContext ctx)
+    {
+        var raw = Query(ctx, "MaxItems");
+        if (raw is null)
+        {
+            return null;
+        }
+
+        return int.TryParse(raw, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n)
+            ? n
+            : throw new LambdaApiException(LambdaApiError.InvalidParameter("MaxItems must be an integer between 1 and 10000, not '" + raw + "'."));
+    }
+}

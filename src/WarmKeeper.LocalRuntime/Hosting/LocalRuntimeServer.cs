@@ -1,0 +1,210 @@
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using WarmKeeper.Core.Observations;
+using WarmKeeper.Lambda.Wire;
+using WarmKeeper.LocalRuntime.Engine;
+using WarmKeeper.LocalRuntime.Functions;
+
+namespace WarmKeeper.LocalRuntime.Hosting;
+
+/// <summary>What a <see cref="LocalRuntimeServer"/> is built with; everything is optional.</summary>
+public sealed record LocalRuntimeServerDependencies
+{
+    public ILoggerFactory? LoggerFactory { get; init; }
+    public TimeProvider? TimeProvider { get; init; }
+
+    /// <summary>Creates handlers of <see cref="LocalHandlerKind.Process"/> functions (the Runtime API host).</summary>
+    public IFunctionHandlerFactory? ProcessFunctions { get; init; }
+
+    /// <summary>Verifies signatures when <see cref="LocalRuntimeOptions.Credentials"/> is set.</summary>
+    public IRequestAuthenticator? Authenticator { get; init; }
+
+    public IEnumerable<IInvocationObserver>? Observers { get; init; }
+}
+
+/// <summary>
+/// The local runtime's own HTTP listener: the Lambda REST API at the root of <see cref="LocalRuntimeOptions.Url"/>.
+/// </summary>
+public sealed class LocalRuntimeServer : IAsyncDisposable
+{
+    /// <summary>Kestrel's own limit sits above Lambda's 6 MB so oversized invokes get Lambda's 413, not Kestrel's.</summary>
+    private const long KestrelBodyLimit = 16L * 1024 * 1024;
+
+    private readonly WebApplication _app;
+    private readonly bool _ownsEngine;
+    private int _disposed;
+
+    private LocalRuntimeServer(WebApplication app, LocalLambdaEngine engine, Uri baseAddress, bool ownsEngine)
+    {
+        _app = app;
+        Engine = engine;
+        BaseAddress = baseAddress;
+        _ownsEngine = ownsEngine;
+    }
+
+    /// <summary>Where the Lambda API listens (the actual port when the configured one was 0).</summary>
+    public Uri BaseAddress { get; }
+
+    /// <summary>The execution-environment manager behind the API.</summary>
+    public LocalLambdaEngine Engine { get; }
+
+    /// <summary>Validates <paramref name="options"/>, builds an engine and starts listening.</summary>
+    /// <exception cref="OptionsValidationException">The options are invalid; every problem is listed.</exception>
+    public static async Task<LocalRuntimeServer> StartAsync(LocalRuntimeOptions options, LocalRuntimeServerDependencies? deps = null, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var errors = LocalRuntimeOptionsValidator.Validate(options, LocalRuntimeOptions.SectionName);
+        if (errors.Count > 0)
+        {
+            throw new OptionsValidationException(LocalRuntimeOptions.SectionName, typeof(LocalRuntimeOptions), errors);
+        }
+
+        deps ??= new LocalRuntimeServerDependencies();
+        var time = deps.TimeProvider ?? TimeProvider.System;
+        var engine = new LocalLambdaEngine(options, new FunctionHandlerFactory(deps.ProcessFunctions, time), time, deps.LoggerFactory, deps.Observers);
+        try
+        {
+            return await StartCoreAsync(engine, deps.Authenticator, ownsEngine: true, ct);
+        }
+        catch
+        {
+            await engine.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Serves an existing engine (the agent's, resolved from DI); the engine is not disposed with the server.</summary>
+    public static Task<LocalRuntimeServer> StartAsync(LocalLambdaEngine engine, IRequestAuthenticator? authenticator = null, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(engine);
+        return StartCoreAsync(engine, authenticator, ownsEngine: false, ct);
+    }
+
+    private static async Task<LocalRuntimeServer> StartCoreAsync(LocalLambdaEngine engine, IRequestAuthenticator? authenticator, bool ownsEngine, CancellationToken ct)
+    {
+        var options = engine.Options;
+        var url = new Uri(options.Url, UriKind.Absolute);
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+        {
+            Args = [],
+            ApplicationName = typeof(LocalRuntimeServer).Assembly.GetName().Name,
+            ContentRootPath = AppContext.BaseDirectory,
+        });
+        // The runtime is configured by LocalRuntimeOptions only: no appsettings, no ASPNETCORE_URLS.
+        builder.Configuration.Sources.Clear();
+        builder.Logging.ClearProviders();
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Limits.MaxRequestBodySize = KestrelBodyLimit;
+            Listen(kestrel, url);
+        });
+
+        var app = builder.Build();
+        var requireSignature = authenticator is not null && options.Credentials is not null;
+        app.Use(static (ctx, next) =>
+        {
+            var requestId = Guid.NewGuid().ToString();
+            ctx.TraceIdentifier = requestId;
+            ctx.Response.Headers[LambdaHeaders.RequestId] = requestId;
+            return next(ctx);
+        });
+        if (requireSignature)
+        {
+            app.Use((ctx, next) => AuthenticateAsync(ctx, next, authenticator!));
+        }
+
+        app.MapLambdaApi(engine);
+
+        await app.StartAsync(ct);
+        var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
+        var bound = new Uri(addresses.First());
+        var baseAddress = new UriBuilder(url) { Port = bound.Port, Path = "/" }.Uri;
+        return new LocalRuntimeServer(app, engine, baseAddress, ownsEngine);
+    }
+
+    private static void Listen(Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions kestrel, Uri url)
+    {
+        var host = url.Host.Trim('[', ']');
+        var port = url.Port;
+        if (string.Equals(host, "localhost", StringComparison.OrdinalIgnoreCase))
+        {
+            // Kestrel refuses a dynamic port on "localhost" (two sockets); loopback IPv4 is what tests mean.
+            if (port == 0)
+            {
+                kestrel.Listen(IPAddress.Loopback, 0);
+            }
+            else
+            {
+                kestrel.ListenLocalhost(port);
+            }
+        }
+        else if (host is "*" or "+" or "0.0.0.0")
+        {
+            kestrel.ListenAnyIP(port);
+        }
+        else if (IPAddress.TryParse(host, out var ip))
+        {
+            kestrel.Listen(ip, port);
+        }
+        else
+        {
+            var resolved = Dns.GetHostAddresses(host);
+            if (resolved.Length == 0)
+            {
+                throw new InvalidOperationException($"{LocalRuntimeOptions.SectionName}:Url host '{host}' does not resolve.");
+            }
+
+            kestrel.Listen(resolved[0], port);
+        }
+    }
+
+    private static async Task AuthenticateAsync(HttpContext ctx, RequestDelegate next, IRequestAuthenticator authenticator)
+    {
+        ctx.Request.EnableBuffering();
+        var verdict = await authenticator.AuthenticateAsync(ctx.Request, ctx.RequestAborted);
+        ctx.Request.Body.Position = 0;
+        if (!verdict.Succeeded)
+        {
+            var response = ctx.Response;
+            response.StatusCode = verdict.StatusCode;
+            response.Headers[LambdaHeaders.ErrorType] = verdict.ErrorType ?? LambdaErrorTypes.InvalidSignature;
+            response.ContentType = "application/json";
+            await System.Text.Json.JsonSerializer.SerializeAsync(response.Body,
+                new LambdaErrorBody { Message = verdict.Message ?? "The request signature we calculated does not match the signature you provided." },
+                LambdaJsonContext.Default.LambdaErrorBody, ctx.RequestAborted);
+            return;
+        }
+
+        await next(ctx);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        try
+        {
+            using var stopTimeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            await _app.StopAsync(stopTimeout.Token);
+        }
+        finally
+        {
+            await _app.DisposeAsync();
+            if (_ownsEngine)
+            {
+                await Engine.DisposeAsync();
+            }
+        }
+    }
+}

@@ -1,1 +1,0 @@
-namespace WarmKeeper.Testing; public static class Placeholder;
