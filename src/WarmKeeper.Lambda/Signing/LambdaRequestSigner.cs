@@ -1,5 +1,5 @@
 using System.Net.Http.Headers;
-using System.Security.Cryptography;
+using System.Runtime.InteropServices;
 using System.Text;
 using Amazon.Runtime;
 using Amazon.Runtime.Internal;
@@ -22,14 +22,13 @@ internal readonly record struct LambdaWireRequest(
 /// SDK's own <see cref="IRequest"/> rather than on an <see cref="HttpRequestMessage"/>, so each call
 /// is described to it as a <see cref="DefaultRequest"/> (same resource path template, path labels,
 /// query and headers the SDK's marshallers would produce) and the resulting headers are copied onto
-/// the message. The payload hash is computed here from the caller's memory and handed to the
-/// signer as <c>x-amz-content-sha256</c>, so the payload is never copied into the SDK request.
+/// the message. The payload is lent to the SDK request for hashing (no copy when it is a whole
+/// array) and sent from the caller's memory.
 /// </summary>
 internal sealed class LambdaRequestSigner : IDisposable
 {
     public const string SigningServiceName = "lambda";
     private const string FunctionNameLabel = "{FunctionName}";
-    private const string EmptyBodySha256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 
     private static readonly MediaTypeHeaderValue JsonContentType = new("application/json");
 
@@ -101,9 +100,14 @@ internal sealed class LambdaRequestSigner : IDisposable
             }
         }
 
-        sdkRequest.Headers[HeaderKeys.XAmzContentSha256Header] = wire.Body.IsEmpty
-            ? EmptyBodySha256
-            : Convert.ToHexStringLower(SHA256.HashData(wire.Body.Span));
+        if (!wire.Body.IsEmpty)
+        {
+            // The signer hashes IRequest.Content itself (it drops any x-amz-content-sha256 set
+            // beforehand); callers normally pass a whole array, which is handed over without a copy.
+            sdkRequest.Content = MemoryMarshal.TryGetArray(wire.Body, out var segment) && segment.Offset == 0 && segment.Count == segment.Array!.Length
+                ? segment.Array
+                : wire.Body.ToArray();
+        }
 
         if (credentials.UseToken)
         {
