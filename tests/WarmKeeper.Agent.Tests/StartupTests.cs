@@ -36,8 +36,8 @@ public sealed class StartupTests
         var text = stderr.ToString();
         Assert.Equal(AgentCommandLine.InvalidConfigurationExitCode, exit);
         Assert.Contains("WarmKeeper:DataDirectory", text, StringComparison.Ordinal);
-        Assert.Contains("WarmKeeper:Targets:prod:Region", text, StringComparison.Ordinal);
-        Assert.Contains("WarmKeeper:Targets:prod:ServiceUrl", text, StringComparison.Ordinal);
+        Assert.Contains("'prod': Region 'moon-1'", text, StringComparison.Ordinal);
+        Assert.Contains("'prod': ServiceUrl 'not a url'", text, StringComparison.Ordinal);
         Assert.Contains("WarmKeeper:Targets:Bad_Name", text, StringComparison.Ordinal);
         Assert.Contains("WarmKeeper:LocalRuntime:Url", text, StringComparison.Ordinal);
         Assert.Contains("WarmKeeper:LocalRuntime:Functions:orders:MemoryMb", text, StringComparison.Ordinal);

@@ -26,9 +26,8 @@ public sealed class WarmupPolicyApiTests
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
         var fields = problem.GetProperty("errors").EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal).ToArray();
-        Assert.Equal(["colour", "customPayload", "fanOut", "holdMs", "id", "schedule", "timeZone"], fields);
+        Assert.Equal(["colour", "customPayload", "fanOut", "holdMs", "id", "schedule", "target", "timeZone"], fields);
 
-        // target is only checked once the rest is valid enough to name a function; check it alone.
         var unknown = await agent.Client.PostAsync(new Uri("/api/v1/warmup-policies", UriKind.Relative),
             Json("""{"id":"x","target":"mars","function":"hello","schedule":"* * * * *"}"""));
         var unknownProblem = await unknown.Content.ReadFromJsonAsync<JsonElement>();

@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http.HttpResults;
 using WarmKeeper.Agent.Events;
 using WarmKeeper.Agent.Security;
+using WarmKeeper.Agent.Targets;
 using WarmKeeper.Agent.Warmup;
 using WarmKeeper.Core.Validation;
 using WarmKeeper.Core.Warmup;
@@ -177,7 +178,7 @@ internal static class WarmupPoliciesApi
         return policy;
     }
 
-    private static Task RecordChangeAsync(EventLog events, HttpContext context, string change, StoredWarmupPolicy stored, CancellationToken cancellationToken)
+    private static Task<AgentEvent> RecordChangeAsync(EventLog events, HttpContext context, string change, StoredWarmupPolicy stored, CancellationToken cancellationToken)
     {
         var p = stored.Policy;
         var data = new JsonObject

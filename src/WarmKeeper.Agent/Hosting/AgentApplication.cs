@@ -27,15 +27,10 @@ public static class AgentApplication
             ContentRootPath = AppContext.BaseDirectory,
         });
 
-        var exposure = SecurityServiceCollectionExtensions.FindOpenListeners(builder.Configuration);
-        if (exposure.Count > 0)
-        {
-            throw new ConfigurationProblemsException(exposure);
-        }
-
         builder.Services.AddWarmKeeperAgent(builder.Configuration);
-
         var app = builder.Build();
+        ValidateConfiguration(app);
+
         app.UseAuthentication();
         app.UseAuthorization();
         app.MapWarmKeeperHealth();
@@ -45,6 +40,25 @@ public static class AgentApplication
         app.MapWarmKeeperHangfireDashboard();
         app.MapOpenApi("/openapi/{documentName}.json");
         return app;
+    }
+
+    /// <summary>Every configuration problem at once: options of every section, and listeners open without credentials.</summary>
+    private static void ValidateConfiguration(WebApplication app)
+    {
+        var problems = new List<string>(SecurityServiceCollectionExtensions.FindOpenListeners(app.Configuration));
+        try
+        {
+            app.Services.GetService<IStartupValidator>()?.Validate();
+        }
+        catch (Exception e) when (ConfigurationProblemsException.TryCollect(e, out var found))
+        {
+            problems.InsertRange(0, found);
+        }
+
+        if (problems.Count > 0)
+        {
+            throw new ConfigurationProblemsException(problems);
+        }
     }
 
     internal static IServiceCollection AddWarmKeeperAgent(this IServiceCollection services, IConfiguration configuration)

@@ -43,7 +43,7 @@ internal static class SecurityServiceCollectionExtensions
 
         var runtimeUrl = configuration["WarmKeeper:LocalRuntime:Url"];
         var runtimeEnabled = !string.Equals(configuration["WarmKeeper:LocalRuntime:Enabled"], "false", StringComparison.OrdinalIgnoreCase);
-        if (runtimeEnabled && runtimeUrl is not null && !IsLoopback(runtimeUrl)
+        if (runtimeEnabled && runtimeUrl is not null && IsHttpUrl(runtimeUrl) && !IsLoopback(runtimeUrl)
             && string.IsNullOrEmpty(configuration["WarmKeeper:LocalRuntime:Credentials:SecretAccessKey"]))
         {
             problems.Add(
@@ -53,6 +53,9 @@ internal static class SecurityServiceCollectionExtensions
 
         return problems;
     }
+
+    private static bool IsHttpUrl(string url) =>
+        Uri.TryCreate(url, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps);
 
     public static bool IsLoopback(string url)
     {
