@@ -26,7 +26,20 @@ internal sealed class BuiltInFunctionHandler(
         }
     }
 
-    public Task<HandlerResult> InvokeAsync(HandlerInvocation invocation, CancellationToken cancellationToken) => kind switch
+    public Task<HandlerResult> InvokeAsync(HandlerInvocation invocation, CancellationToken cancellationToken)
+    {
+        // The demo functions play along with warmers as real functions written for them do: hold
+        // the environment for the ping's hold time so concurrent pings land on distinct ones, and
+        // say which environment answered. Fail and Timeout stay what they are.
+        if (kind is not (LocalHandlerKind.Fail or LocalHandlerKind.Timeout) && WarmupMarker.TryRead(invocation.Payload.Span, out var marker))
+        {
+            return WarmupAsync(marker, cancellationToken);
+        }
+
+        return InvokeKindAsync(invocation, cancellationToken);
+    }
+
+    private Task<HandlerResult> InvokeKindAsync(HandlerInvocation invocation, CancellationToken cancellationToken) => kind switch
     {
         LocalHandlerKind.Echo => Task.FromResult(new HandlerResult(invocation.Payload, null, EchoLog)),
         LocalHandlerKind.Work => WorkAsync(invocation, cancellationToken),
@@ -38,6 +51,19 @@ internal sealed class BuiltInFunctionHandler(
     };
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+
+    private async Task<HandlerResult> WarmupAsync(WarmupMarker marker, CancellationToken cancellationToken)
+    {
+        if (marker.Hold > TimeSpan.Zero)
+        {
+            await Task.Delay(marker.Hold, timeProvider, cancellationToken);
+        }
+
+        var payload = Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture,
+            $"{{\"warmup\":true,\"format\":\"{marker.Format}\",\"environmentId\":\"{environmentId}\",\"index\":{marker.Index}}}"));
+        var log = string.Create(CultureInfo.InvariantCulture, $"INFO\tWarm-up ping ({marker.Format}) held {marker.Hold.TotalMilliseconds:0} ms in environment {environmentId}\n");
+        return new HandlerResult(payload, null, log);
+    }
 
     private async Task<HandlerResult> WorkAsync(HandlerInvocation invocation, CancellationToken cancellationToken)
     {
