@@ -143,6 +143,7 @@ public sealed class ProcessFunctionHandlerTests
     {
         await using var handler = await StartAsync(Options());
         await InvokeAsync(handler, "{}");
+        Assert.False(handler.HasExited);
         var requestId = Guid.NewGuid().ToString();
 
         var crash = await Assert.ThrowsAsync<EnvironmentCrashedException>(() => InvokeAsync(handler, """{"crash":true}""", requestId));
@@ -150,6 +151,7 @@ public sealed class ProcessFunctionHandlerTests
         Assert.Equal("Runtime.ExitError", crash.ErrorType);
         Assert.Equal($"RequestId: {requestId} Error: Runtime exited with error: exit status 1", crash.Message);
         Assert.False(IsRunning(handler.ProcessId!.Value));
+        Assert.True(handler.HasExited);
         // The environment stays unusable: the next invocation fails at once instead of hanging.
         await Assert.ThrowsAsync<EnvironmentCrashedException>(() => InvokeAsync(handler, "{}"));
     }
@@ -264,7 +266,7 @@ public sealed class ProcessFunctionHandlerTests
     [Fact]
     public async Task The_process_gets_Lambdas_reserved_environment_variables()
     {
-        var options = Options(("AWS_REGION", "configured-region-is-ignored"), ("MY_SETTING", "kept"));
+        var options = Options(("AWS_REGION", "configured-region-is-ignored"), ("MY_SETTING", "kept"), ("WARMKEEPER_TEST_ENVIRONMENT_ID", "given-id"));
         var handler = new ProcessFunctionHandlerFactory(Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance, TimeProvider.System,
             Microsoft.Extensions.Options.Options.Create(new LocalRuntimeOptions { Region = "eu-west-3" }))
             .Create("env-function", options, "0f8fad5b-d9cb-469f-a165-70867728950e", provisioned: true);
@@ -277,8 +279,10 @@ public sealed class ProcessFunctionHandlerTests
             "AWS_LAMBDA_LOG_STREAM_NAME", "AWS_LAMBDA_LOG_GROUP_NAME", "AWS_REGION", "AWS_DEFAULT_REGION", "_HANDLER",
             "AWS_LAMBDA_INITIALIZATION_TYPE", "TZ", "LAMBDA_TASK_ROOT", "MY_SETTING",
         };
-        var env = Json(await InvokeAsync(handler, JsonSerializer.Serialize(new { env = names }))).GetProperty("env");
+        var answer = Json(await InvokeAsync(handler, JsonSerializer.Serialize(new { env = names })));
+        var env = answer.GetProperty("env");
 
+        Assert.Equal("given-id", answer.GetProperty("environmentId").GetString());
         Assert.Equal(handler.RuntimeApiAddress, env.GetProperty("AWS_LAMBDA_RUNTIME_API").GetString());
         Assert.Equal("env-function", env.GetProperty("AWS_LAMBDA_FUNCTION_NAME").GetString());
         Assert.Equal("$LATEST", env.GetProperty("AWS_LAMBDA_FUNCTION_VERSION").GetString());

@@ -32,6 +32,7 @@ internal sealed class FunctionOutputCapture : IAsyncDisposable
     private readonly TimeProvider _timeProvider;
 
     private FileStream? _fenceWriter;
+    private bool _fenceWriterClosed;
     private long _fencesWritten;
     private long _fencesSeen;
     private TaskCompletionSource? _fenceReached;
@@ -76,7 +77,7 @@ internal sealed class FunctionOutputCapture : IAsyncDisposable
         var writer = _fenceWriter;
         if (writer is null)
         {
-            return QuietFenceAsync(cancellationToken);
+            return Volatile.Read(ref _fenceWriterClosed) ? DrainAfterExitAsync(cancellationToken) : QuietFenceAsync(cancellationToken);
         }
 
         TaskCompletionSource reached;
@@ -101,6 +102,19 @@ internal sealed class FunctionOutputCapture : IAsyncDisposable
         return reached.Task.WaitAsync(cancellationToken);
     }
 
+    private async Task DrainAfterExitAsync(CancellationToken cancellationToken)
+    {
+        // Every write end is closed once the process is gone, so the reader reaches end-of-file soon;
+        // an orphaned child holding the pipe must not hold up the answer for long.
+        try
+        {
+            await _readLoop.WaitAsync(TimeSpan.FromMilliseconds(500), _timeProvider, cancellationToken);
+        }
+        catch (TimeoutException)
+        {
+        }
+    }
+
     private async Task QuietFenceAsync(CancellationToken cancellationToken)
     {
         // Without a FIFO marker, wait until nothing has been read for a couple of milliseconds (at most 50 ms).
@@ -119,6 +133,7 @@ internal sealed class FunctionOutputCapture : IAsyncDisposable
     /// <summary>Closes our write end so the reader sees end-of-file once the function's own ends are closed.</summary>
     public void CloseFenceWriter()
     {
+        Volatile.Write(ref _fenceWriterClosed, true);
         var writer = Interlocked.Exchange(ref _fenceWriter, null);
         writer?.Dispose();
         lock (_gate)

@@ -65,7 +65,14 @@ public sealed class ProcessFunctionHandler : IFunctionHandler
     /// <summary>The value given to the process as AWS_LAMBDA_RUNTIME_API (host:port), once listening.</summary>
     public string? RuntimeApiAddress => _listener?.HostAndPort;
 
-    /// <summary>From spawning the process to its first <c>next</c>, once init is done.</summary>
+    /// <summary>
+    /// The process has exited (crashed, was killed, or ended on its own while idle). The next
+    /// <see cref="InvokeAsync"/> would fail with <see cref="EnvironmentCrashedException"/>, so a
+    /// caller can check this before reusing an idle environment and start a fresh one instead.
+    /// </summary>
+    public bool HasExited => Volatile.Read(ref _exit) is not null;
+
+    /// <summary>From starting the listener and spawning the process to its first <c>next</c>, once init is done.</summary>
     public TimeSpan? InitDuration { get; private set; }
 
     public async Task InitAsync(CancellationToken cancellationToken)

@@ -1,0 +1,68 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using WarmKeeper.LocalRuntime.Hosting;
+
+namespace WarmKeeper.LocalRuntime.Tests;
+
+/// <summary>A process function invoked the way an SDK does it: Lambda REST on the local runtime's listener.</summary>
+public sealed class ProcessEndToEndTests
+{
+    private static Task<TestRuntime> StartAsync() => TestRuntime.StartAsync(
+        options =>
+        {
+            var function = ProcessTestFunction.Options();
+            function.Timeout = TimeSpan.FromSeconds(30);
+            options.Functions["process-fn"] = function;
+        },
+        new LocalRuntimeServerDependencies { ProcessFunctions = ProcessTestFunction.Factory() });
+
+    private static string Tail(HttpResponseMessage response) =>
+        Encoding.UTF8.GetString(Convert.FromBase64String(HttpAssert.Header(response, "X-Amz-Log-Result")));
+
+    [Fact]
+    public async Task A_process_function_starts_cold_then_answers_warm_from_the_same_environment()
+    {
+        await using var runtime = await StartAsync();
+
+        using var cold = await runtime.InvokeAsync("process-fn", """{"log":"hello from the process"}""", tail: true);
+        using var warm = await runtime.InvokeAsync("process-fn", """{"n":2}""", tail: true);
+
+        Assert.Equal(HttpStatusCode.OK, cold.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, warm.StatusCode);
+        var coldAnswer = await HttpAssert.JsonAsync(cold);
+        var warmAnswer = await HttpAssert.JsonAsync(warm);
+        Assert.True(coldAnswer.GetProperty("coldStart").GetBoolean());
+        Assert.False(warmAnswer.GetProperty("coldStart").GetBoolean());
+        Assert.Equal(coldAnswer.GetProperty("environmentId").GetString(), warmAnswer.GetProperty("environmentId").GetString());
+        Assert.Equal(2, warmAnswer.GetProperty("event").GetProperty("n").GetInt32());
+
+        var coldTail = Tail(cold);
+        var warmTail = Tail(warm);
+        Assert.Contains("hello from the process\n", coldTail, StringComparison.Ordinal);
+        Assert.Contains("Init Duration: ", coldTail, StringComparison.Ordinal);
+        Assert.DoesNotContain("Init Duration: ", warmTail, StringComparison.Ordinal);
+        Assert.DoesNotContain("hello from the process", warmTail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_process_function_error_and_crash_reach_the_caller_as_Lambda_reports_them()
+    {
+        await using var runtime = await StartAsync();
+
+        using var failed = await runtime.InvokeAsync("process-fn", """{"fail":true}""");
+        var failedDocument = await HttpAssert.JsonAsync(failed);
+        using var crashed = await runtime.InvokeAsync("process-fn", """{"crash":true}""");
+        var crashedDocument = await HttpAssert.JsonAsync(crashed);
+        using var after = await runtime.InvokeAsync("process-fn", "{}");
+        var afterAnswer = await HttpAssert.JsonAsync(after);
+
+        Assert.Equal(HttpStatusCode.OK, failed.StatusCode);
+        Assert.Equal("Unhandled", HttpAssert.Header(failed, "X-Amz-Function-Error"));
+        Assert.Equal("TestError", failedDocument.GetProperty("errorType").GetString());
+        Assert.Equal("Unhandled", HttpAssert.Header(crashed, "X-Amz-Function-Error"));
+        Assert.Equal("Runtime.ExitError", crashedDocument.GetProperty("errorType").GetString());
+        // The crashed environment is replaced by a new one: a cold start.
+        Assert.True(afterAnswer.GetProperty("coldStart").GetBoolean(), JsonSerializer.Serialize(afterAnswer));
+    }
+}
