@@ -18,22 +18,14 @@ internal sealed class LambdaResiliencePipelines
     {
         var target = options.Name;
 
-        ControlPlane = new ResiliencePipelineBuilder { TimeProvider = timeProvider }
-            .AddRetry(new RetryStrategyOptions
-            {
-                ShouldHandle = args => ValueTask.FromResult(IsTransientControlPlaneFailure(args.Outcome.Exception)),
-                MaxRetryAttempts = Math.Max(options.MaxRetries, 0),
-                BackoffType = DelayBackoffType.Exponential,
-                UseJitter = true,
-                Delay = options.RetryBaseDelay,
-                MaxDelay = options.MaxRetryDelay,
-                DelayGenerator = args => ValueTask.FromResult(RetryAfterOf(args.Outcome.Exception, options.MaxRetryDelay)),
-                OnRetry = args =>
-                {
-                    LambdaLog.RetryingRequest(logger, target, args.Context.OperationKey, args.AttemptNumber + 1, args.RetryDelay, Describe(args.Outcome.Exception));
-                    return ValueTask.CompletedTask;
-                },
-            })
+        // Polly's retry needs at least one attempt; zero retries means no retry strategy at all.
+        var controlPlane = new ResiliencePipelineBuilder { TimeProvider = timeProvider };
+        if (options.MaxRetries > 0)
+        {
+            controlPlane.AddRetry(RetryOptions(options, options.MaxRetries, IsTransientControlPlaneFailure, logger));
+        }
+
+        ControlPlane = controlPlane
             .AddCircuitBreaker(new CircuitBreakerStrategyOptions
             {
                 // Throttles and 4xx say the service is up and answering; only outages count.
@@ -56,29 +48,31 @@ internal sealed class LambdaResiliencePipelines
             .AddTimeout(options.RequestTimeout)
             .Build();
 
-        InvokeWithRetry = new ResiliencePipelineBuilder { TimeProvider = timeProvider }
-            .AddRetry(new RetryStrategyOptions
-            {
-                ShouldHandle = args => ValueTask.FromResult(ProvablyDidNotRun(args.Outcome.Exception)),
-                MaxRetryAttempts = Math.Max(options.InvokeMaxRetries, 0),
-                BackoffType = DelayBackoffType.Exponential,
-                UseJitter = true,
-                Delay = options.RetryBaseDelay,
-                MaxDelay = options.MaxRetryDelay,
-                DelayGenerator = args => ValueTask.FromResult(RetryAfterOf(args.Outcome.Exception, options.MaxRetryDelay)),
-                OnRetry = args =>
-                {
-                    LambdaLog.RetryingRequest(logger, target, args.Context.OperationKey, args.AttemptNumber + 1, args.RetryDelay, Describe(args.Outcome.Exception));
-                    return ValueTask.CompletedTask;
-                },
-            })
-            .AddTimeout(options.InvokeTimeout)
-            .Build();
-
         InvokeOnce = new ResiliencePipelineBuilder { TimeProvider = timeProvider }
             .AddTimeout(options.InvokeTimeout)
             .Build();
+
+        InvokeWithRetry = options.InvokeMaxRetries <= 0 ? InvokeOnce : new ResiliencePipelineBuilder { TimeProvider = timeProvider }
+            .AddRetry(RetryOptions(options, options.InvokeMaxRetries, ProvablyDidNotRun, logger))
+            .AddTimeout(options.InvokeTimeout)
+            .Build();
     }
+
+    private static RetryStrategyOptions RetryOptions(LambdaTargetOptions options, int maxRetries, Func<Exception?, bool> retryable, ILogger logger) => new()
+    {
+        ShouldHandle = args => ValueTask.FromResult(retryable(args.Outcome.Exception)),
+        MaxRetryAttempts = maxRetries,
+        BackoffType = DelayBackoffType.Exponential,
+        UseJitter = true,
+        Delay = options.RetryBaseDelay,
+        MaxDelay = options.MaxRetryDelay,
+        DelayGenerator = args => ValueTask.FromResult(RetryAfterOf(args.Outcome.Exception, options.MaxRetryDelay)),
+        OnRetry = args =>
+        {
+            LambdaLog.RetryingRequest(logger, options.Name, args.Context.OperationKey, args.AttemptNumber + 1, args.RetryDelay, Describe(args.Outcome.Exception));
+            return ValueTask.CompletedTask;
+        },
+    };
 
     /// <summary>Retry → circuit breaker → per-attempt timeout.</summary>
     public ResiliencePipeline ControlPlane { get; }
