@@ -12,6 +12,7 @@ internal sealed class PlatformRun
     private readonly FunctionState[] _functions;
     private readonly PolicyContext _context;
     private readonly ObservationHistory _history = new();
+    private readonly List<PolicyDecision> _decisions = [];
     private readonly PriorityQueue<PendingEvent, EventOrder> _events = new();
     private readonly long _reapMs;
     private readonly long _lifetimeMs;
@@ -86,6 +87,9 @@ internal sealed class PlatformRun
             throw new ArgumentOutOfRangeException(nameof(count), count, $"Provisioned concurrency cannot exceed the function's reserved concurrency ({_functions[function].ReservedLimit}).");
         }
     }
+
+    public void Decide(PolicyDecisionKind kind, int function, int value, string? reason) =>
+        _decisions.Add(new PolicyDecision(_context.NowMs, _trace.Functions[function].Name, kind, value, reason));
 
     public void ScheduleTimer(long atMs) => Enqueue(atMs, EventKind.Timer, new PendingEvent(EventKind.Timer, 0, 0, default));
 
@@ -391,7 +395,7 @@ internal sealed class PlatformRun
 
         var total = new SimulationCounts(invocations, cold, warm, provisionedStarts, throttles, pings, coldPings, pingThrottles);
         var cost = Cost(prices, cold + warm + pings, onDemandMbMs, pcMbMs, pcDurationMbMs);
-        return new SimulationResult(_trace.Name, policyName, _reapMs, total, cost, perFunction);
+        return new SimulationResult(_trace.Name, policyName, _reapMs, total, cost, perFunction, _decisions);
     }
 
     private static CostBreakdown Cost(PlatformPrices prices, long requests, long onDemandMbMs, long pcMbMs, long pcDurationMbMs)

@@ -263,6 +263,29 @@ public sealed class PlatformModelTests
     }
 
     [Fact]
+    public void Every_ping_and_change_of_provisioned_concurrency_is_recorded_with_its_reason()
+    {
+        var policy = new ScriptedPolicy()
+            .AtStart(c => c.SetInitialProvisionedConcurrency(0, 2, "start"))
+            .At(1000, c =>
+            {
+                c.Ping(0, 2, "warm");
+                c.SetProvisionedConcurrency(0, 2, "no change");
+                c.SetProvisionedConcurrency(0, 1, "less");
+            });
+
+        var result = Run(Trace(Api, (5000, 1)), policy);
+
+        Assert.Equal(
+            [
+                new PolicyDecision(0, "api", PolicyDecisionKind.InitialProvisionedConcurrency, 2, "start"),
+                new PolicyDecision(1000, "api", PolicyDecisionKind.Ping, 2, "warm"),
+                new PolicyDecision(1000, "api", PolicyDecisionKind.SetProvisionedConcurrency, 1, "less"),
+            ],
+            result.Decisions);
+    }
+
+    [Fact]
     public void Invalid_platform_options_are_refused_naming_every_field()
     {
         var options = PlatformOptions.WithReap(TimeSpan.Zero) with { AccountConcurrencyLimit = 0 };
