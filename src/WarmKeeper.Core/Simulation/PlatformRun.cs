@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace WarmKeeper.Core.Simulation;
 
 /// <summary>The mutable state of one simulation run; see <see cref="PlatformSimulator"/> for the model.</summary>
@@ -12,6 +14,7 @@ internal sealed class PlatformRun
     private readonly FunctionState[] _functions;
     private readonly PolicyContext _context;
     private readonly ObservationHistory _history = new();
+    private readonly List<PolicyDecision> _decisions = [];
     private readonly PriorityQueue<PendingEvent, EventOrder> _events = new();
     private readonly long _reapMs;
     private readonly long _lifetimeMs;
@@ -86,6 +89,9 @@ internal sealed class PlatformRun
             throw new ArgumentOutOfRangeException(nameof(count), count, $"Provisioned concurrency cannot exceed the function's reserved concurrency ({_functions[function].ReservedLimit}).");
         }
     }
+
+    public void Decide(PolicyDecisionKind kind, int function, int value, string? reason) =>
+        _decisions.Add(new PolicyDecision(_context.NowMs, _trace.Functions[function].Name, kind, value, reason));
 
     public void ScheduleTimer(long atMs) => Enqueue(atMs, EventKind.Timer, new PendingEvent(EventKind.Timer, 0, 0, default));
 
@@ -234,90 +240,96 @@ internal sealed class PlatformRun
     /// <summary>Reaps the function's idle environments at <paramref name="now"/>, then routes one invocation; None means throttled.</summary>
     private StartKind Route(FunctionState state, long now, int durationMs, out long end)
     {
-        var environments = state.Environments;
-        var count = state.Count;
+        // Runs that ended by now leave their environments idle; only idle ones are examined below, so a function
+        // with hundreds of busy environments costs a heap pop per ended run, not a scan of all of them.
+        while (state.BusyCount > 0 && state.Busy[0].BusyUntil <= now)
+        {
+            state.AddIdle(state.PopBusy());
+        }
+
+        var idle = state.Idle;
+        var count = state.IdleCount;
         var kept = 0;
         var provisioned = -1;
+        var provisionedId = long.MaxValue;
         var onDemand = -1;
         var latestEnd = long.MinValue;
+        var latestId = long.MaxValue;
         for (var i = 0; i < count; i++)
         {
-            var environment = environments[i];
-            if (environment.BusyUntil <= now)
+            ref var environment = ref idle[i];
+            if (now - environment.Born >= _lifetimeMs)
             {
-                if (now - environment.Born >= _lifetimeMs)
-                {
-                    if (!environment.Provisioned)
-                    {
-                        continue;
-                    }
-
-                    environment.Born = now;
-                    environment.LastEnd = now;
-                }
-                else if (!environment.Provisioned && now - environment.LastEnd >= _reapMs)
+                if (!environment.Provisioned)
                 {
                     continue;
                 }
 
-                if (environment.Provisioned)
-                {
-                    if (provisioned < 0)
-                    {
-                        provisioned = kept;
-                    }
-                }
-                else if (environment.LastEnd > latestEnd)
-                {
-                    latestEnd = environment.LastEnd;
-                    onDemand = kept;
-                }
+                environment.Born = now;
+                environment.LastEnd = now;
+            }
+            else if (!environment.Provisioned && now - environment.LastEnd >= _reapMs)
+            {
+                continue;
             }
 
-            environments[kept++] = environment;
+            // Ties go to the earliest-created environment: the reference results decide it (see PlatformSimulator).
+            if (environment.Provisioned)
+            {
+                if (environment.Id < provisionedId)
+                {
+                    provisionedId = environment.Id;
+                    provisioned = kept;
+                }
+            }
+            else if (environment.LastEnd > latestEnd || (environment.LastEnd == latestEnd && environment.Id < latestId))
+            {
+                latestEnd = environment.LastEnd;
+                latestId = environment.Id;
+                onDemand = kept;
+            }
+
+            if (kept != i)
+            {
+                idle[kept] = environment;
+            }
+
+            kept++;
         }
 
         _existingEnvironments -= count - kept;
-        state.Count = kept;
-        if (kept > state.PeakEnvironments)
-        {
-            state.PeakEnvironments = kept;
-        }
+        state.IdleCount = kept;
+        state.NotePeak();
 
-        if (provisioned >= 0)
+        var chosen = provisioned >= 0 ? provisioned : onDemand;
+        if (chosen >= 0)
         {
             end = now + durationMs;
-            ref var environment = ref environments[provisioned];
+            var environment = state.TakeIdle(chosen);
             environment.BusyUntil = end;
             environment.LastEnd = end;
-            state.ProvisionedDurationMbMs += (long)durationMs * state.MemoryMb;
-            return StartKind.Provisioned;
-        }
+            state.PushBusy(environment);
+            if (environment.Provisioned)
+            {
+                state.ProvisionedDurationMbMs += (long)durationMs * state.MemoryMb;
+                return StartKind.Provisioned;
+            }
 
-        if (onDemand >= 0)
-        {
-            end = now + durationMs;
-            ref var environment = ref environments[onDemand];
-            environment.BusyUntil = end;
-            environment.LastEnd = end;
             state.OnDemandDurationMbMs += (long)durationMs * state.MemoryMb;
             return StartKind.Warm;
         }
 
+        // No idle environment is left, so every environment of the function is busy: its count is its concurrency.
         end = now;
-        if (kept + 1 > state.ReservedLimit || !AccountHasRoom(now))
+        if (state.BusyCount + 1 > state.ReservedLimit || !AccountHasRoom(now))
         {
             return StartKind.None;
         }
 
         end = now + state.InitMs + durationMs;
-        state.Add(new ExecutionEnvironment { BusyUntil = end, LastEnd = end, Born = now, Provisioned = false });
+        state.PushBusy(new ExecutionEnvironment { Id = state.NextId++, BusyUntil = end, LastEnd = end, Born = now, Provisioned = false });
         _existingEnvironments++;
-        if (state.Count > state.PeakEnvironments)
-        {
-            state.PeakEnvironments = state.Count;
-        }
-
+        state.NotePeak();
         state.OnDemandDurationMbMs += (state.InitMs + (long)durationMs) * state.MemoryMb;
         return StartKind.Cold;
     }
@@ -333,10 +345,17 @@ internal sealed class PlatformRun
         var inUse = 0;
         foreach (var state in _functions)
         {
-            var environments = state.Environments;
-            for (var i = 0; i < state.Count; i++)
+            for (var i = 0; i < state.BusyCount; i++)
             {
-                if (environments[i].Provisioned || environments[i].BusyUntil > now)
+                if (state.Busy[i].Provisioned || state.Busy[i].BusyUntil > now)
+                {
+                    inUse++;
+                }
+            }
+
+            for (var i = 0; i < state.IdleCount; i++)
+            {
+                if (state.Idle[i].Provisioned)
                 {
                     inUse++;
                 }
@@ -391,7 +410,7 @@ internal sealed class PlatformRun
 
         var total = new SimulationCounts(invocations, cold, warm, provisionedStarts, throttles, pings, coldPings, pingThrottles);
         var cost = Cost(prices, cold + warm + pings, onDemandMbMs, pcMbMs, pcDurationMbMs);
-        return new SimulationResult(_trace.Name, policyName, _reapMs, total, cost, perFunction);
+        return new SimulationResult(_trace.Name, policyName, _reapMs, total, cost, perFunction, _decisions);
     }
 
     private static CostBreakdown Cost(PlatformPrices prices, long requests, long onDemandMbMs, long pcMbMs, long pcDurationMbMs)
@@ -437,16 +456,25 @@ internal sealed class PlatformRun
 
     private struct ExecutionEnvironment
     {
+        /// <summary>Creation order within the function; a provisioned replacement keeps its predecessor's.</summary>
+        public long Id;
         public long BusyUntil;
         public long LastEnd;
         public long Born;
         public bool Provisioned;
     }
 
+    /// <summary>
+    /// One function's environments: busy ones in a min-heap by busy_until (they need no look until they end),
+    /// idle ones in an unordered list that every routing examines (reaping and choosing need all of them).
+    /// </summary>
     private sealed class FunctionState(int memoryMb, int initMs, int reservedLimit)
     {
-        public ExecutionEnvironment[] Environments = new ExecutionEnvironment[4];
-        public int Count;
+        public ExecutionEnvironment[] Busy = new ExecutionEnvironment[4];
+        public int BusyCount;
+        public ExecutionEnvironment[] Idle = new ExecutionEnvironment[4];
+        public int IdleCount;
+        public long NextId;
         public readonly long MemoryMb = memoryMb;
         public readonly long InitMs = initMs;
         public readonly int ReservedLimit = reservedLimit;
@@ -456,36 +484,136 @@ internal sealed class PlatformRun
         public long Invocations, Runs, ColdStarts, ProvisionedStarts, Throttles, Pings, ColdPings, PingThrottles;
         public long OnDemandDurationMbMs, ProvisionedConcurrencyMbMs, ProvisionedDurationMbMs;
 
-        public void Add(in ExecutionEnvironment environment)
+        public void NotePeak()
         {
-            if (Count == Environments.Length)
+            if (BusyCount + IdleCount > PeakEnvironments)
             {
-                Array.Resize(ref Environments, Environments.Length * 2);
+                PeakEnvironments = BusyCount + IdleCount;
+            }
+        }
+
+        public void AddIdle(in ExecutionEnvironment environment)
+        {
+            if (IdleCount == Idle.Length)
+            {
+                Array.Resize(ref Idle, Idle.Length * 2);
             }
 
-            Environments[Count++] = environment;
+            Idle[IdleCount++] = environment;
+        }
+
+        public ExecutionEnvironment TakeIdle(int index)
+        {
+            var environment = Idle[index];
+            Idle[index] = Idle[--IdleCount];
+            return environment;
+        }
+
+        public void PushBusy(in ExecutionEnvironment environment)
+        {
+            if (BusyCount == Busy.Length)
+            {
+                Array.Resize(ref Busy, Busy.Length * 2);
+            }
+
+            var child = BusyCount++;
+            while (child > 0)
+            {
+                var parent = (child - 1) >> 1;
+                if (!Before(environment, Busy[parent]))
+                {
+                    break;
+                }
+
+                Busy[child] = Busy[parent];
+                child = parent;
+            }
+
+            Busy[child] = environment;
+        }
+
+        public ExecutionEnvironment PopBusy()
+        {
+            var top = Busy[0];
+            var last = Busy[--BusyCount];
+            var parent = 0;
+            while (true)
+            {
+                var child = (2 * parent) + 1;
+                if (child >= BusyCount)
+                {
+                    break;
+                }
+
+                if (child + 1 < BusyCount && Before(Busy[child + 1], Busy[child]))
+                {
+                    child++;
+                }
+
+                if (!Before(Busy[child], last))
+                {
+                    break;
+                }
+
+                Busy[parent] = Busy[child];
+                parent = child;
+            }
+
+            if (BusyCount > 0)
+            {
+                Busy[parent] = last;
+            }
+
+            return top;
         }
 
         public void AddProvisioned(long now, int count)
         {
             for (var i = 0; i < count; i++)
             {
-                Add(new ExecutionEnvironment { BusyUntil = now, LastEnd = now, Born = now, Provisioned = true });
+                AddIdle(new ExecutionEnvironment { Id = NextId++, BusyUntil = now, LastEnd = now, Born = now, Provisioned = true });
+            }
+
+            NotePeak();
+        }
+
+        /// <summary>The newest provisioned environments (busy or idle) become on-demand ones, keeping their state.</summary>
+        public void Demote(int surplus)
+        {
+            while (surplus-- > 0)
+            {
+                ref var newest = ref Unsafe.NullRef<ExecutionEnvironment>();
+                var newestId = long.MinValue;
+                for (var i = 0; i < BusyCount; i++)
+                {
+                    if (Busy[i].Provisioned && Busy[i].Id > newestId)
+                    {
+                        newestId = Busy[i].Id;
+                        newest = ref Busy[i];
+                    }
+                }
+
+                for (var i = 0; i < IdleCount; i++)
+                {
+                    if (Idle[i].Provisioned && Idle[i].Id > newestId)
+                    {
+                        newestId = Idle[i].Id;
+                        newest = ref Idle[i];
+                    }
+                }
+
+                if (Unsafe.IsNullRef(ref newest))
+                {
+                    return;
+                }
+
+                // The heap is ordered by busy_until and Id only, so flipping the flag keeps it valid.
+                newest.Provisioned = false;
             }
         }
 
-        /// <summary>The newest provisioned environments become on-demand ones, keeping their state.</summary>
-        public void Demote(int surplus)
-        {
-            for (var i = Count - 1; i >= 0 && surplus > 0; i--)
-            {
-                if (Environments[i].Provisioned)
-                {
-                    Environments[i].Provisioned = false;
-                    surplus--;
-                }
-            }
-        }
+        private static bool Before(in ExecutionEnvironment left, in ExecutionEnvironment right) =>
+            left.BusyUntil < right.BusyUntil || (left.BusyUntil == right.BusyUntil && left.Id < right.Id);
 
         public SimulationCounts Counts() =>
             new(Invocations, ColdStarts, Runs - ColdStarts, ProvisionedStarts, Throttles, Pings, ColdPings, PingThrottles);

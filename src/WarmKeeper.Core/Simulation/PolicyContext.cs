@@ -42,13 +42,17 @@ public sealed class PolicyContext
     }
 
     /// <summary>Sends <paramref name="fanOut"/> concurrent warm-up pings to a function now (each holds an environment 100 ms).</summary>
+    /// <param name="functionIndex">The function.</param>
+    /// <param name="fanOut">How many concurrent pings; 0 does nothing.</param>
+    /// <param name="reason">Why, as the policy would explain it; kept in <see cref="SimulationResult.Decisions"/>.</param>
     /// <exception cref="ArgumentOutOfRangeException">Unknown function or negative fan-out.</exception>
-    public void Ping(int functionIndex, int fanOut)
+    public void Ping(int functionIndex, int fanOut, string? reason = null)
     {
         CheckFunction(functionIndex);
         ArgumentOutOfRangeException.ThrowIfNegative(fanOut);
         if (NowMs < HorizonMs && fanOut > 0)
         {
+            _run.Decide(PolicyDecisionKind.Ping, functionIndex, fanOut, reason);
             _run.Ping(functionIndex, fanOut);
         }
     }
@@ -57,14 +61,19 @@ public sealed class PolicyContext
     /// Sets a function's provisioned concurrency now: an increase is ready 90 s later, a decrease turns the
     /// surplus provisioned environments into on-demand ones at once; billing of the new value starts now.
     /// </summary>
+    /// <remarks>Setting the value already configured changes nothing and is not recorded: the simulator, like the agent, converges on a desired value.</remarks>
+    /// <param name="functionIndex">The function.</param>
+    /// <param name="count">The desired provisioned concurrency.</param>
+    /// <param name="reason">Why, as the policy would explain it; kept in <see cref="SimulationResult.Decisions"/>.</param>
     /// <exception cref="ArgumentOutOfRangeException">Unknown function, negative count, or above the function's reserved concurrency.</exception>
-    public void SetProvisionedConcurrency(int functionIndex, int count)
+    public void SetProvisionedConcurrency(int functionIndex, int count, string? reason = null)
     {
         CheckFunction(functionIndex);
         ArgumentOutOfRangeException.ThrowIfNegative(count);
         _run.CheckProvisionedCount(functionIndex, count);
-        if (NowMs < HorizonMs)
+        if (NowMs < HorizonMs && count != _run.GetConfiguredProvisionedConcurrency(functionIndex))
         {
+            _run.Decide(PolicyDecisionKind.SetProvisionedConcurrency, functionIndex, count, reason);
             _run.SetProvisionedConcurrency(functionIndex, count, immediate: false);
         }
     }
@@ -73,8 +82,11 @@ public sealed class PolicyContext
     /// Only during <see cref="ISimulationPolicy.OnStart"/>: the provisioned concurrency the account already has when
     /// the trace begins, ready at t = 0 with environments born at 0 (billed from 0).
     /// </summary>
+    /// <param name="functionIndex">The function.</param>
+    /// <param name="count">Provisioned concurrency at t = 0.</param>
+    /// <param name="reason">Why; kept in <see cref="SimulationResult.Decisions"/>.</param>
     /// <exception cref="InvalidOperationException">Called after the start.</exception>
-    public void SetInitialProvisionedConcurrency(int functionIndex, int count)
+    public void SetInitialProvisionedConcurrency(int functionIndex, int count, string? reason = null)
     {
         if (!InStart)
         {
@@ -84,7 +96,11 @@ public sealed class PolicyContext
         CheckFunction(functionIndex);
         ArgumentOutOfRangeException.ThrowIfNegative(count);
         _run.CheckProvisionedCount(functionIndex, count);
-        _run.SetProvisionedConcurrency(functionIndex, count, immediate: true);
+        if (count != _run.GetConfiguredProvisionedConcurrency(functionIndex))
+        {
+            _run.Decide(PolicyDecisionKind.InitialProvisionedConcurrency, functionIndex, count, reason);
+            _run.SetProvisionedConcurrency(functionIndex, count, immediate: true);
+        }
     }
 
     /// <summary>Asks to be called back (<see cref="ISimulationPolicy.OnTimer"/>) at <paramref name="atMs"/>.</summary>

@@ -41,13 +41,15 @@ public sealed record SimulationCounts(
 /// <param name="Counts">Totals over all functions.</param>
 /// <param name="Cost">The bill.</param>
 /// <param name="PerFunction">Counts and cost per function, in trace order.</param>
+/// <param name="Decisions">Every ping and every change of provisioned concurrency the policy made, in time order, with its reason.</param>
 public sealed record SimulationResult(
     string Trace,
     string Policy,
     long ReapMs,
     SimulationCounts Counts,
     CostBreakdown Cost,
-    IReadOnlyList<FunctionResult> PerFunction)
+    IReadOnlyList<FunctionResult> PerFunction,
+    IReadOnlyList<PolicyDecision> Decisions)
 {
     /// <summary>
     /// The sum of the functions' peak environment counts: an upper bound on the environments the account ever held
@@ -83,3 +85,24 @@ public sealed record SimulationResult(
 /// <param name="Cost">Its bill.</param>
 /// <param name="PeakEnvironments">Most environments the function held at once (after reaping).</param>
 public sealed record FunctionResult(string Function, SimulationCounts Counts, CostBreakdown Cost, int PeakEnvironments);
+
+/// <summary>What a policy decided to do.</summary>
+public enum PolicyDecisionKind
+{
+    /// <summary>Warm-up pings; the value is the fan-out.</summary>
+    Ping,
+
+    /// <summary>A change of provisioned concurrency (ready 90 s later if an increase); the value is the new configured count.</summary>
+    SetProvisionedConcurrency,
+
+    /// <summary>Provisioned concurrency already in place at t = 0; the value is the count.</summary>
+    InitialProvisionedConcurrency,
+}
+
+/// <summary>One action of a policy during a run, as the agent's event log would show it.</summary>
+/// <param name="AtMs">When it acted.</param>
+/// <param name="Function">The function's name.</param>
+/// <param name="Kind">What it did.</param>
+/// <param name="Value">Fan-out or provisioned concurrency.</param>
+/// <param name="Reason">The policy's explanation, when it gave one.</param>
+public sealed record PolicyDecision(long AtMs, string Function, PolicyDecisionKind Kind, int Value, string? Reason);

@@ -34,6 +34,22 @@ public sealed class PlatformModelTests
         Assert.Equal(3, result.ColdStarts);
     }
 
+    [Fact]
+    public void Among_equally_recent_environments_routing_takes_the_earliest_created()
+    {
+        // A is born at 0 and B at 1,000,000; a fan-out-2 ping at 1,100,000 leaves both with last_end 1,100,100.
+        // The arrival at 1,200,000 takes A (earliest created), so B is reaped (REAP 150 s) and A, kept busy every
+        // 100 s, is retired at its 2 h lifetime: a third cold start at 7,200,000. Taking B instead would end with 2.
+        var steady = Enumerable.Range(0, 62).Select(i => (1_200_000L + (i * 100_000L), 10));
+        var trace = Trace(Api, [(0, 1_000_100), (1_000_000, 10), .. steady]);
+        var policy = new ScriptedPolicy().At(1_100_000, c => c.Ping(0, 2));
+
+        var result = Run(trace, policy, reapMs: 150_000);
+
+        Assert.Equal(0, result.ColdPings);
+        Assert.Equal(3, result.ColdStarts);
+    }
+
     [Theory]
     [InlineData(999, 0)]
     [InlineData(1000, 1)]
@@ -244,6 +260,29 @@ public sealed class PlatformModelTests
             (520, new PolicyObservation(ObservationKind.InvocationCompleted, 0, 520, 500, 20, StartKind.Warm)),
         ],
         policy.Seen);
+    }
+
+    [Fact]
+    public void Every_ping_and_change_of_provisioned_concurrency_is_recorded_with_its_reason()
+    {
+        var policy = new ScriptedPolicy()
+            .AtStart(c => c.SetInitialProvisionedConcurrency(0, 2, "start"))
+            .At(1000, c =>
+            {
+                c.Ping(0, 2, "warm");
+                c.SetProvisionedConcurrency(0, 2, "no change");
+                c.SetProvisionedConcurrency(0, 1, "less");
+            });
+
+        var result = Run(Trace(Api, (5000, 1)), policy);
+
+        Assert.Equal(
+            [
+                new PolicyDecision(0, "api", PolicyDecisionKind.InitialProvisionedConcurrency, 2, "start"),
+                new PolicyDecision(1000, "api", PolicyDecisionKind.Ping, 2, "warm"),
+                new PolicyDecision(1000, "api", PolicyDecisionKind.SetProvisionedConcurrency, 1, "less"),
+            ],
+            result.Decisions);
     }
 
     [Fact]

@@ -8,6 +8,7 @@ public sealed class PeriodicPingPolicy : ISimulationPolicy
 {
     private readonly long _periodMs;
     private readonly int[] _fanOut;
+    private readonly string _reason;
 
     /// <summary>Creates the policy.</summary>
     /// <param name="periodMs">Time between pings; positive.</param>
@@ -18,6 +19,7 @@ public sealed class PeriodicPingPolicy : ISimulationPolicy
         ArgumentNullException.ThrowIfNull(fanOutPerFunction);
         _periodMs = periodMs;
         _fanOut = [.. fanOutPerFunction];
+        _reason = $"scheduled ping every {TimeSpan.FromMilliseconds(periodMs)}";
     }
 
     /// <inheritdoc />
@@ -38,7 +40,7 @@ public sealed class PeriodicPingPolicy : ISimulationPolicy
     {
         for (var function = 0; function < _fanOut.Length; function++)
         {
-            context.Ping(function, _fanOut[function]);
+            context.Ping(function, _fanOut[function], _reason);
         }
 
         // Multiples of the period from 0, not "now + period", so a late call never drifts the schedule.

@@ -23,7 +23,7 @@ public sealed class StaticProvisionedConcurrencyPolicy : ISimulationPolicy
     {
         for (var function = 0; function < _provisioned.Length; function++)
         {
-            context.SetInitialProvisionedConcurrency(function, _provisioned[function]);
+            context.SetInitialProvisionedConcurrency(function, _provisioned[function], "static provisioned concurrency");
         }
     }
 

@@ -119,10 +119,17 @@ public sealed class TargetTrackingPolicy : ISimulationPolicy
 
             if (_above[function] >= _scaleOutPeriods || _below[function] >= _scaleInPeriods)
             {
+                var scaleOut = _above[function] >= _scaleOutPeriods;
                 _above[function] = 0;
                 _below[function] = 0;
                 var desired = Math.Max(1, (int)Math.Ceiling(provisioned * utilization / _target));
-                context.SetProvisionedConcurrency(function, desired);
+                if (desired != provisioned)
+                {
+                    var reason = scaleOut
+                        ? $"utilization above {_target:0.##} for {_scaleOutPeriods} periods, last {utilization:0.###}"
+                        : $"utilization below {_scaleInThreshold:0.###} for {_scaleInPeriods} periods, last {utilization:0.###}";
+                    context.SetProvisionedConcurrency(function, desired, reason);
+                }
             }
         }
 

@@ -1,0 +1,121 @@
+using CsCheck;
+using WarmKeeper.Core.Simulation;
+
+namespace WarmKeeper.Core.Tests.Simulation;
+
+/// <summary>A policy cannot see the future: what it is handed at t holds nothing after t, and changing the trace after T changes nothing it saw before T.</summary>
+public sealed class FutureBlindnessTests
+{
+    /// <summary>Asks for everything, checks everything it is handed, and reacts to what it sees so its actions depend on it.</summary>
+    private sealed class PryingPolicy : ISimulationPolicy
+    {
+        public List<string> Violations { get; } = [];
+
+        public List<(long Now, PolicyObservation Observation)> Seen { get; } = [];
+
+        public List<long> Timers { get; } = [];
+
+        public PolicyInterest Interest => PolicyInterest.All;
+
+        public void OnStart(PolicyContext context)
+        {
+            Inspect(context);
+            context.ScheduleTimer(20 * 60_000);
+        }
+
+        public void OnTimer(PolicyContext context)
+        {
+            Inspect(context);
+            Timers.Add(context.NowMs);
+            context.Ping(0, context.History.Count % 3);
+            context.SetProvisionedConcurrency(0, context.History.Count(o => o.Start == StartKind.Cold) % 2);
+            context.ScheduleTimer(context.NowMs + 20 * 60_000);
+        }
+
+        public void OnObservation(PolicyContext context, in PolicyObservation observation)
+        {
+            Inspect(context);
+            Seen.Add((context.NowMs, observation));
+            if (observation.ObservedAtMs != context.NowMs)
+            {
+                Violations.Add($"observation at {observation.ObservedAtMs} handed over at {context.NowMs}");
+            }
+
+            if (observation.ObservedAtMs < observation.ArrivalMs + observation.DurationMs)
+            {
+                Violations.Add($"completion of a run from {observation.ArrivalMs} lasting {observation.DurationMs} seen at {observation.ObservedAtMs}");
+            }
+
+            if (observation is { Kind: ObservationKind.InvocationCompleted, Start: StartKind.Cold })
+            {
+                context.Ping(observation.FunctionIndex, 1);
+            }
+        }
+
+        private void Inspect(PolicyContext context)
+        {
+            for (var i = 0; i < context.History.Count; i++)
+            {
+                var seen = context.History[i];
+                if (seen.ObservedAtMs > context.NowMs || seen.ArrivalMs > context.NowMs)
+                {
+                    Violations.Add($"at {context.NowMs} the history holds {seen}");
+                }
+            }
+        }
+    }
+
+    private static PryingPolicy RunPrying(DemandTrace trace, PlatformOptions platform)
+    {
+        var policy = new PryingPolicy();
+        PlatformSimulator.Run(trace, new SimulationPolicyFactory("prying", _ => policy), platform);
+        return policy;
+    }
+
+    [Fact]
+    public void What_a_policy_is_handed_at_t_holds_nothing_after_t()
+    {
+        PlatformModelPropertyTests.GenCase.Sample(
+            c =>
+            {
+                var policy = RunPrying(c.Trace, c.Platform);
+                Assert.Empty(policy.Violations);
+                // Every arrival was delivered, no more and no less, each at its own time.
+                var arrivals = policy.Seen.Where(s => s.Observation.Kind is ObservationKind.InvocationArrived or ObservationKind.InvocationThrottled).ToList();
+                Assert.Equal(c.Trace.Invocations.ToArray().Select(i => i.TimeMs), arrivals.Select(a => a.Now));
+            },
+            iter: 300,
+            print: c => c.ToString());
+    }
+
+    [Fact]
+    public void Changing_the_trace_after_T_changes_nothing_seen_before_T()
+    {
+        var gen =
+            from c in PlatformModelPropertyTests.GenCase
+            from cutFraction in Gen.Double[0.0, 1.0]
+            from replacement in Gen.Select(Gen.Long[0, 3_600_000], Gen.Int[0, 5_000]).Array[0, 20]
+            select (c, cutFraction, replacement);
+
+        gen.Sample(
+            x =>
+            {
+                var (c, cutFraction, replacement) = x;
+                var original = c.Trace.Invocations.ToArray();
+                var last = original.Length == 0 ? 0 : original[^1].TimeMs;
+                var cut = (long)(last * cutFraction);
+                // Same prefix (strictly before the cut), a different future.
+                var future = replacement.Select(r => new TraceInvocation(cut + r.Item1, 0, r.Item2)).Where(i => i.TimeMs <= DemandTrace.HorizonMs).OrderBy(i => i.TimeMs);
+                var altered = new DemandTrace("altered", c.Trace.Functions, [.. original.Where(i => i.TimeMs < cut), .. future]);
+                var unlimited = c.Platform with { AccountConcurrencyLimit = 1000, ReservedConcurrency = new Dictionary<string, int>() };
+
+                var seenOriginal = RunPrying(c.Trace, unlimited);
+                var seenAltered = RunPrying(altered, unlimited);
+
+                Assert.Equal(seenOriginal.Seen.Where(s => s.Now < cut), seenAltered.Seen.Where(s => s.Now < cut));
+                Assert.Equal(seenOriginal.Timers.Where(t => t < cut), seenAltered.Timers.Where(t => t < cut));
+            },
+            iter: 300,
+            print: x => $"cut={x.cutFraction} {x.c}");
+    }
+}
