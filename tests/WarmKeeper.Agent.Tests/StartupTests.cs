@@ -49,3 +49,26 @@ internal static class TestContext
 {
     public static CancellationToken Cancellation => new CancellationTokenSource(TimeSpan.FromMinutes(2)).Token;
 }
+
+public sealed class LocalRuntimeSigningTests
+{
+    [Fact]
+    public async Task With_credentials_the_local_runtime_refuses_unsigned_calls_and_the_agent_signs_its_own()
+    {
+        await using var agent = await AgentHost.StartAsync(null,
+            "--WarmKeeper:LocalRuntime:Credentials:AccessKeyId=AKIDLOCAL",
+            "--WarmKeeper:LocalRuntime:Credentials:SecretAccessKey=local-secret");
+        var runtime = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions
+            .GetRequiredService<WarmKeeper.LocalRuntime.Hosting.LocalRuntimeHost>(agent.Services);
+
+        using var anonymous = new HttpClient { BaseAddress = runtime.BaseAddress };
+        var refused = await anonymous.GetAsync(new Uri("/2015-03-31/functions/", UriKind.Relative));
+        Assert.Equal(System.Net.HttpStatusCode.Forbidden, refused.StatusCode);
+        Assert.Equal("MissingAuthenticationTokenException", refused.Headers.GetValues("x-amzn-ErrorType").Single().Split(':')[0]);
+
+        // The agent's own calls to its local target are signed, so its API still works.
+        var functions = await agent.Client.GetAsync(new Uri("/api/v1/functions", UriKind.Relative));
+        Assert.Equal(System.Net.HttpStatusCode.OK, functions.StatusCode);
+        Assert.Contains("\"hello\"", await functions.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+}

@@ -8,6 +8,7 @@ using WarmKeeper.Agent.Security;
 using WarmKeeper.Agent.Targets;
 using WarmKeeper.Agent.Warmup;
 using WarmKeeper.Lambda;
+using WarmKeeper.LocalRuntime.Auth;
 using WarmKeeper.LocalRuntime.Functions;
 using WarmKeeper.LocalRuntime.Functions.Process;
 using WarmKeeper.LocalRuntime.Hosting;
@@ -84,6 +85,7 @@ public static class AgentApplication
     private static IServiceCollection AddWarmKeeperTargets(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddLocalRuntime(configuration);
+        services.AddLocalRuntimeSigV4Authentication();
         services.AddKeyedSingleton<IFunctionHandlerFactory, ProcessFunctionHandlerFactory>(LocalRuntimeServiceCollectionExtensions.ProcessFunctionsKey);
 
         foreach (var target in configuration.GetSection($"{AgentOptions.SectionName}:Targets").GetChildren())
