@@ -4,7 +4,10 @@ using Microsoft.Extensions.Options;
 using WarmKeeper.Agent.Api;
 using WarmKeeper.Agent.Events;
 using WarmKeeper.Agent.Persistence;
+using WarmKeeper.Agent.Scaling;
 using WarmKeeper.Agent.Security;
+using WarmKeeper.Core.Demand;
+using WarmKeeper.Core.Observations;
 using WarmKeeper.Agent.Targets;
 using WarmKeeper.Agent.Warmup;
 using WarmKeeper.Lambda;
@@ -37,6 +40,8 @@ public static class AgentApplication
         app.MapWarmKeeperHealth();
         app.MapFunctionsApi();
         app.MapWarmupPoliciesApi();
+        app.MapConcurrencyPoliciesApi();
+        app.MapConcurrencyControlApi();
         app.MapEventsApi();
         app.MapWarmKeeperHangfireDashboard();
         app.MapOpenApi("/openapi/{documentName}.json");
@@ -74,6 +79,7 @@ public static class AgentApplication
         services.AddWarmKeeperSecurity(configuration);
         services.AddWarmKeeperTargets(configuration);
         services.AddWarmKeeperWarmup();
+        services.AddWarmKeeperScaling(configuration);
 
         services.AddProblemDetails();
         services.AddOpenApi();
@@ -102,6 +108,22 @@ public static class AgentApplication
         services.AddSingleton<ILambdaTargets>(sp => sp.GetRequiredService<LambdaTargets>());
         services.AddSingleton<IInFlightGauge>(sp => sp.GetRequiredService<LambdaTargets>());
         services.AddSingleton<FunctionCatalog>();
+        return services;
+    }
+
+    private static IServiceCollection AddWarmKeeperScaling(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<ScalingOptions>()
+            .Bind(configuration.GetSection(ScalingOptions.SectionName))
+            .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<ScalingOptions>, ScalingOptionsValidator>();
+
+        // Every invocation the local runtime (or the proxy) sees feeds demand observation.
+        services.AddSingleton(sp => new DemandRecorder(sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IOptions<ScalingOptions>>().Value.DemandDetail));
+        services.AddSingleton<IInvocationObserver>(sp => sp.GetRequiredService<DemandRecorder>());
+        services.AddSingleton<ConcurrencyPolicyStore>();
+        services.AddSingleton<ProvisionedConcurrencyReconciler>();
+        services.AddHostedService(sp => sp.GetRequiredService<ProvisionedConcurrencyReconciler>());
         return services;
     }
 

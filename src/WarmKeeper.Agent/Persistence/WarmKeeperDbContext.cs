@@ -9,6 +9,8 @@ public sealed class WarmKeeperDbContext(DbContextOptions<WarmKeeperDbContext> op
 
     public DbSet<EventRow> Events => Set<EventRow>();
 
+    public DbSet<ConcurrencyPolicyRow> ConcurrencyPolicies => Set<ConcurrencyPolicyRow>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.Entity<WarmupPolicyRow>(e =>
@@ -23,6 +25,18 @@ public sealed class WarmKeeperDbContext(DbContextOptions<WarmKeeperDbContext> op
             e.Property(p => p.TimeZone).HasMaxLength(64);
             e.Property(p => p.PayloadFormat).HasMaxLength(32);
             e.Property(p => p.Revision).IsConcurrencyToken();
+        });
+
+        modelBuilder.Entity<ConcurrencyPolicyRow>(e =>
+        {
+            e.ToTable("concurrency_policies");
+            e.HasKey(p => p.Id);
+            e.Property(p => p.Id).HasMaxLength(64);
+            e.Property(p => p.Target).HasMaxLength(32);
+            e.Property(p => p.Function).HasMaxLength(140);
+            e.Property(p => p.Qualifier).HasMaxLength(128);
+            e.Property(p => p.Revision).IsConcurrencyToken();
+            e.HasIndex(p => new { p.Target, p.Function, p.Qualifier }).IsUnique();
         });
 
         modelBuilder.Entity<EventRow>(e =>
@@ -84,4 +98,20 @@ public sealed class EventRow
 
     /// <summary>The event's fields as a JSON object.</summary>
     public required string Data { get; set; }
+}
+
+/// <summary>
+/// A stored concurrency policy: the identifying columns for lookups and uniqueness, the rest as a
+/// JSON document (deciders and schedules evolve faster than a table should).
+/// </summary>
+public sealed class ConcurrencyPolicyRow
+{
+    public required string Id { get; set; }
+    public required string Target { get; set; }
+    public required string Function { get; set; }
+    public required string Qualifier { get; set; }
+    public required string Document { get; set; }
+    public long Revision { get; set; }
+    public long CreatedUnixMs { get; set; }
+    public long UpdatedUnixMs { get; set; }
 }

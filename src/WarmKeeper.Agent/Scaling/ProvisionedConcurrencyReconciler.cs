@@ -1,0 +1,196 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Options;
+using WarmKeeper.Agent.Events;
+using WarmKeeper.Agent.Targets;
+using WarmKeeper.Core.Demand;
+using WarmKeeper.Core.Scaling;
+using WarmKeeper.Lambda;
+
+namespace WarmKeeper.Agent.Scaling;
+
+/// <summary>What one policy's reconciliation did.</summary>
+public sealed record ReconcileOutcome(string PolicyId, ScalingDecision? Decision, bool Applied, string? Skipped, string? Error);
+
+/// <summary>
+/// On a timer: for every enabled policy, read the actual provisioned concurrency from the target
+/// (never from memory), decide the desired value, and put the absolute value only when they differ.
+/// Repeating a tick is harmless; every change, or change that would have happened, is an event.
+/// </summary>
+public sealed partial class ProvisionedConcurrencyReconciler(
+    ConcurrencyPolicyStore policies,
+    ILambdaTargets targets,
+    DemandRecorder demand,
+    EventLog events,
+    TimeProvider timeProvider,
+    IOptions<ScalingOptions> options,
+    ILogger<ProvisionedConcurrencyReconciler> logger) : BackgroundService
+{
+    private readonly ConcurrentDictionary<string, ScalingState> _states = new(StringComparer.Ordinal);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(options.Value.Interval, timeProvider);
+        while (await timer.WaitForNextTickAsync(stoppingToken))
+        {
+            try
+            {
+                await ReconcileOnceAsync(stoppingToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                LogTickFailed(e);
+            }
+        }
+    }
+
+    /// <summary>One pass over every enabled policy.</summary>
+    public async Task<IReadOnlyList<ReconcileOutcome>> ReconcileOnceAsync(CancellationToken cancellationToken)
+    {
+        var all = await policies.ListAsync(cancellationToken);
+        var accounts = new Dictionary<string, int>(StringComparer.Ordinal);
+        var outcomes = new List<ReconcileOutcome>(all.Count);
+        foreach (var stored in all)
+        {
+            var policy = stored.Policy;
+            if (!policy.Enabled || policy.Paused)
+            {
+                continue;
+            }
+
+            outcomes.Add(await ReconcileAsync(policy, accounts, cancellationToken));
+        }
+
+        return outcomes;
+    }
+
+    /// <summary>Forget a policy's remembered state (it was deleted or replaced).</summary>
+    public void Forget(string policyId) => _states.TryRemove(policyId, out _);
+
+    private async Task<ReconcileOutcome> ReconcileAsync(ConcurrencyPolicy policy, Dictionary<string, int> accounts, CancellationToken cancellationToken)
+    {
+        if (!targets.TryGet(policy.Target, out var lambda))
+        {
+            return new ReconcileOutcome(policy.Id, null, false, null, $"Unknown target '{policy.Target}'.");
+        }
+
+        ScalingDecision decision;
+        (int Requested, string Status) actual;
+        try
+        {
+            actual = await ReadActualAsync(lambda, policy, cancellationToken);
+            var reserved = (await lambda.GetFunctionConcurrencyAsync(policy.Function, cancellationToken)).ReservedConcurrentExecutions;
+            if (!accounts.TryGetValue(policy.Target, out var unreserved))
+            {
+                unreserved = accounts[policy.Target] = (await lambda.GetAccountSettingsAsync(cancellationToken)).AccountLimit.UnreservedConcurrentExecutions;
+            }
+
+            var state = _states.GetOrAdd(policy.Id, _ => new ScalingState(demand.StartedAt));
+            var inputs = new ScalingInputs(
+                policy,
+                actual.Requested,
+                demand.For(new DemandKey(policy.Target, policy.Function, policy.Qualifier)),
+                state,
+                new CapacityLimits(reserved, unreserved, options.Value.UnreservedFloor),
+                timeProvider.GetUtcNow());
+            decision = ConcurrencyDecider.Decide(inputs);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            LogReadFailed(e, policy.Id);
+            return new ReconcileOutcome(policy.Id, null, false, null, e.Message);
+        }
+
+        if (!decision.Changes)
+        {
+            _states[policy.Id] = decision.NextState;
+            return new ReconcileOutcome(policy.Id, decision, false, null, null);
+        }
+
+        // Piling puts on an allocation in progress restarts it; only a larger value is worth that.
+        if (actual.Status == Lambda.Wire.ProvisionedConcurrencyStatus.InProgress && decision.Desired <= actual.Requested)
+        {
+            return new ReconcileOutcome(policy.Id, decision, false, "allocation in progress", null);
+        }
+
+        string? error = null;
+        var applied = false;
+        if (!policy.DryRun)
+        {
+            try
+            {
+                if (decision.Desired > 0)
+                {
+                    await lambda.PutProvisionedConcurrencyConfigAsync(policy.Function, policy.Qualifier, decision.Desired, cancellationToken);
+                }
+                else
+                {
+                    await lambda.DeleteProvisionedConcurrencyConfigAsync(policy.Function, policy.Qualifier, cancellationToken);
+                }
+
+                applied = true;
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                error = e.Message;
+                LogApplyFailed(e, policy.Id, decision.Desired);
+            }
+        }
+
+        // A scale-out that did not happen must not start the scale-in delay.
+        _states[policy.Id] = applied || policy.DryRun
+            ? decision.NextState
+            : decision.NextState with { LastScaleOutAt = _states.GetValueOrDefault(policy.Id)?.LastScaleOutAt };
+        await events.AppendAsync(ToEvent(policy, decision, applied, error), CancellationToken.None);
+        LogDecision(policy.Id, decision.Current, decision.Desired, applied, policy.DryRun, decision.Reason);
+        return new ReconcileOutcome(policy.Id, decision, applied, null, error);
+    }
+
+    private static async Task<(int Requested, string Status)> ReadActualAsync(ILambdaControlPlane lambda, ConcurrencyPolicy policy, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var config = await lambda.GetProvisionedConcurrencyConfigAsync(policy.Function, policy.Qualifier, cancellationToken);
+            return (config.RequestedProvisionedConcurrentExecutions, config.Status);
+        }
+        catch (ProvisionedConcurrencyConfigNotFoundException)
+        {
+            return (0, Lambda.Wire.ProvisionedConcurrencyStatus.Ready);
+        }
+    }
+
+    private static NewEvent ToEvent(ConcurrencyPolicy policy, ScalingDecision decision, bool applied, string? error)
+    {
+        var data = new JsonObject
+        {
+            ["current"] = decision.Current,
+            ["desired"] = decision.Desired,
+            ["applied"] = applied,
+            ["dryRun"] = policy.DryRun,
+            ["reason"] = decision.Reason,
+            ["lower"] = decision.Lower,
+            ["upper"] = decision.Upper,
+            ["error"] = error,
+            ["votes"] = JsonSerializer.SerializeToNode(decision.Votes, JsonSerializerOptions.Web),
+        };
+        var verb = policy.DryRun ? "would set" : applied ? "set" : "failed to set";
+        return new NewEvent(
+            EventKinds.ScalingDecision,
+            $"policy:{policy.Id}",
+            $"{policy.Function}:{policy.Qualifier} provisioned concurrency: {verb} {decision.Current} → {decision.Desired} ({decision.Reason})",
+            data, policy.Target, policy.Function, policy.Qualifier, policy.Id);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Scaling {PolicyId}: {Current} -> {Desired} applied={Applied} dryRun={DryRun}: {Reason}")]
+    private partial void LogDecision(string policyId, int current, int desired, bool applied, bool dryRun, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Scaling {PolicyId}: could not read the target")]
+    private partial void LogReadFailed(Exception exception, string policyId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Scaling {PolicyId}: could not set provisioned concurrency to {Desired}")]
+    private partial void LogApplyFailed(Exception exception, string policyId, int desired);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Scaling tick failed")]
+    private partial void LogTickFailed(Exception exception);
+}

@@ -1,0 +1,154 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using WarmKeeper.Core.Observations;
+
+namespace WarmKeeper.Core.Demand;
+
+/// <summary>
+/// Demand of one function (and qualifier) at one-second resolution for a bounded recent span, in a
+/// ring: a slot is reused for the second one ring-length later. Fed by completed invocations (their
+/// start and duration), so the seconds an invocation spanned are credited when it ends.
+/// Not thread-safe: <see cref="DemandRecorder"/> serializes access.
+/// </summary>
+public sealed class DemandSeries
+{
+    private readonly Second[] _ring;
+    private readonly long _originUnixSeconds;
+    private long _latestOffset;
+
+    /// <param name="span">How far back one-second detail is kept.</param>
+    /// <param name="origin">When observation began: every second from then on is known (empty unless recorded).</param>
+    public DemandSeries(TimeSpan span, DateTimeOffset origin)
+    {
+        _ring = new Second[Math.Max(60, (int)span.TotalSeconds)];
+        _originUnixSeconds = origin.ToUnixTimeSeconds();
+        FirstObservedAt = origin;
+    }
+
+    /// <summary>The span the ring holds.</summary>
+    public TimeSpan Span => TimeSpan.FromSeconds(_ring.Length);
+
+    public DateTimeOffset FirstObservedAt { get; }
+
+    /// <summary>Bytes this series keeps (for the memory figures in the benchmarks).</summary>
+    public int ApproximateBytes => _ring.Length * Marshal.SizeOf<Second>();
+
+    /// <summary>Credits one completed (or throttled) invocation.</summary>
+    public void Record(InvocationObserved invocation)
+    {
+        ArgumentNullException.ThrowIfNull(invocation);
+        var startMs = invocation.StartedAt.ToUnixTimeMilliseconds();
+        ref var arrival = ref Slot(startMs / 1000);
+        if (Unsafe.IsNullRef(ref arrival))
+        {
+            return;
+        }
+
+        if (invocation.Throttled)
+        {
+            arrival.Throttles++;
+            return;
+        }
+
+        arrival.Arrivals++;
+        if (invocation.Start == InvocationStart.Cold)
+        {
+            arrival.ColdStarts++;
+        }
+
+        arrival.MaxInFlight = Math.Max(arrival.MaxInFlight, Math.Max(1, invocation.InFlightAtStart));
+
+        // Spread the time it ran over the seconds it covered, for the time-weighted mean.
+        var endMs = startMs + (long)(invocation.InitDuration + invocation.RunDuration).TotalMilliseconds;
+        for (var s = startMs / 1000; s * 1000 < endMs || s == startMs / 1000; s++)
+        {
+            ref var slot = ref Slot(s);
+            if (Unsafe.IsNullRef(ref slot))
+            {
+                continue;
+            }
+
+            var from = Math.Max(startMs, s * 1000);
+            var to = Math.Min(endMs, (s + 1) * 1000);
+            slot.InFlightMs += Math.Max(0, to - from);
+            if (s != startMs / 1000)
+            {
+                // Still running in this second: at least one in flight.
+                slot.MaxInFlight = Math.Max(slot.MaxInFlight, 1);
+            }
+        }
+    }
+
+    /// <summary>Summarizes whole seconds in [from, to); seconds outside the ring are unknown.</summary>
+    public DemandSummary Summarize(DateTimeOffset from, DateTimeOffset to)
+    {
+        var first = Math.Max(from.ToUnixTimeSeconds(), _originUnixSeconds);
+        var last = to.ToUnixTimeSeconds();
+        if (last <= first)
+        {
+            return DemandSummary.None;
+        }
+
+        // Seconds older than the ring holds are forgotten, not empty.
+        first = Math.Max(first, last - _ring.Length);
+        long covered = 0;
+        var max = 0;
+        double inFlightMs = 0, sumOfMax = 0;
+        int arrivals = 0, colds = 0, throttles = 0;
+        for (var s = first; s < last; s++)
+        {
+            covered++;
+            ref readonly var slot = ref _ring[(int)((s - _originUnixSeconds) % _ring.Length)];
+            if (slot.Epoch != s - _originUnixSeconds + 1)
+            {
+                continue; // observed, and nothing happened in that second
+            }
+
+            // A second's peak is at least what its time-weighted load implies.
+            var peak = Math.Max(slot.MaxInFlight, (int)Math.Ceiling(slot.InFlightMs / 1000.0 - 1e-9));
+            max = Math.Max(max, peak);
+            sumOfMax += peak;
+            inFlightMs += slot.InFlightMs;
+            arrivals += slot.Arrivals;
+            colds += slot.ColdStarts;
+            throttles += slot.Throttles;
+        }
+
+        return covered == 0
+            ? DemandSummary.None
+            : new DemandSummary(TimeSpan.FromSeconds(covered), max, inFlightMs / (covered * 1000.0), sumOfMax / covered, arrivals, colds, throttles);
+    }
+
+    private ref Second Slot(long unixSecond)
+    {
+        var offset = unixSecond - _originUnixSeconds;
+        if (offset < 0 || offset <= _latestOffset - _ring.Length)
+        {
+            // Before observation began, or older than the ring holds: crediting it would clobber a newer second.
+            return ref Unsafe.NullRef<Second>();
+        }
+
+        _latestOffset = Math.Max(_latestOffset, offset);
+
+        ref var slot = ref _ring[(int)(offset % _ring.Length)];
+        if (slot.Epoch != offset + 1)
+        {
+            // First use of this slot for that second: forget what it held a ring-length ago.
+            slot = new Second { Epoch = offset + 1 };
+        }
+
+        return ref slot;
+    }
+
+    [StructLayout(LayoutKind.Sequential)]
+    private struct Second
+    {
+        /// <summary>Seconds since the origin, plus one (zero: never used).</summary>
+        public long Epoch;
+        public long InFlightMs;
+        public int MaxInFlight;
+        public int Arrivals;
+        public int ColdStarts;
+        public int Throttles;
+    }
+}
