@@ -22,7 +22,9 @@ namespace WarmKeeper.Core.Simulation;
 /// precedes every later arrival at the same instant.</item>
 /// <item>Provisioned concurrency set to N at t: billing of N runs from t to the horizon (a change adds or removes the
 /// rest); an increase is ready at t + 90 s as new environments born then; a decrease first cancels increases not yet
-/// ready (latest first), then turns the newest provisioned environments (busy or idle) into on-demand ones.</item>
+/// ready (latest first), then turns the newest provisioned environments (busy or idle) into on-demand ones. Values
+/// above the function's reserved concurrency are refused; the account limit is not checked when provisioned
+/// environments are created (the platform would refuse such a configuration up front, not throttle it).</item>
 /// </list>
 /// <para>Where the README leaves room, the reference results decided (see the tests in ReferenceResultsTests):</para>
 /// <list type="bullet">
