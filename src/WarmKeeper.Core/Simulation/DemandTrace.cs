@@ -71,7 +71,7 @@ public sealed class DemandTrace
         }
 
         Name = name;
-        Functions = functions.ToArray();
+        Functions = Array.AsReadOnly(functions.ToArray());
         _invocations = invocations;
     }
 

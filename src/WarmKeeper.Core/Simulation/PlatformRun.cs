@@ -1,5 +1,3 @@
-using System.Runtime.CompilerServices;
-
 namespace WarmKeeper.Core.Simulation;
 
 /// <summary>The mutable state of one simulation run; see <see cref="PlatformSimulator"/> for the model.</summary>
@@ -240,72 +238,13 @@ internal sealed class PlatformRun
     /// <summary>Reaps the function's idle environments at <paramref name="now"/>, then routes one invocation; None means throttled.</summary>
     private StartKind Route(FunctionState state, long now, int durationMs, out long end)
     {
-        // Runs that ended by now leave their environments idle; only idle ones are examined below, so a function
-        // with hundreds of busy environments costs a heap pop per ended run, not a scan of all of them.
-        while (state.BusyCount > 0 && state.Busy[0].BusyUntil <= now)
-        {
-            state.AddIdle(state.PopBusy());
-        }
-
-        var idle = state.Idle;
-        var count = state.IdleCount;
-        var kept = 0;
-        var provisioned = -1;
-        var provisionedId = long.MaxValue;
-        var onDemand = -1;
-        var latestEnd = long.MinValue;
-        var latestId = long.MaxValue;
-        for (var i = 0; i < count; i++)
-        {
-            ref var environment = ref idle[i];
-            if (now - environment.Born >= _lifetimeMs)
-            {
-                if (!environment.Provisioned)
-                {
-                    continue;
-                }
-
-                environment.Born = now;
-                environment.LastEnd = now;
-            }
-            else if (!environment.Provisioned && now - environment.LastEnd >= _reapMs)
-            {
-                continue;
-            }
-
-            // Ties go to the earliest-created environment: the reference results decide it (see PlatformSimulator).
-            if (environment.Provisioned)
-            {
-                if (environment.Id < provisionedId)
-                {
-                    provisionedId = environment.Id;
-                    provisioned = kept;
-                }
-            }
-            else if (environment.LastEnd > latestEnd || (environment.LastEnd == latestEnd && environment.Id < latestId))
-            {
-                latestEnd = environment.LastEnd;
-                latestId = environment.Id;
-                onDemand = kept;
-            }
-
-            if (kept != i)
-            {
-                idle[kept] = environment;
-            }
-
-            kept++;
-        }
-
-        _existingEnvironments -= count - kept;
-        state.IdleCount = kept;
+        state.EndRunsUntil(now);
+        _existingEnvironments -= state.Reap(now, _lifetimeMs, _reapMs);
         state.NotePeak();
 
-        var chosen = provisioned >= 0 ? provisioned : onDemand;
-        if (chosen >= 0)
+        if (state.TakeProvisioned(out var environment) || state.TakeMostRecentlyUsed(out environment))
         {
             end = now + durationMs;
-            var environment = state.TakeIdle(chosen);
             environment.BusyUntil = end;
             environment.LastEnd = end;
             state.PushBusy(environment);
@@ -345,21 +284,7 @@ internal sealed class PlatformRun
         var inUse = 0;
         foreach (var state in _functions)
         {
-            for (var i = 0; i < state.BusyCount; i++)
-            {
-                if (state.Busy[i].Provisioned || state.Busy[i].BusyUntil > now)
-                {
-                    inUse++;
-                }
-            }
-
-            for (var i = 0; i < state.IdleCount; i++)
-            {
-                if (state.Idle[i].Provisioned)
-                {
-                    inUse++;
-                }
-            }
+            inUse += state.CountInUse(now);
         }
 
         return inUse + 1 <= _accountLimit;
@@ -465,15 +390,25 @@ internal sealed class PlatformRun
     }
 
     /// <summary>
-    /// One function's environments: busy ones in a min-heap by busy_until (they need no look until they end),
-    /// idle ones in an unordered list that every routing examines (reaping and choosing need all of them).
+    /// One function's environments in three sets, so that routing costs O(log n) instead of a scan:
+    /// busy ones in a min-heap by busy_until (untouched until their run ends); idle provisioned ones in a min-heap by
+    /// creation order (the first is taken); idle on-demand ones in an array sorted by (last_end ascending, creation
+    /// descending), so the most recently used (earliest created on a tie) is at the back and those idle for REAP are
+    /// at the front. Lifetime retirement, which can hit any idle environment, is found through a lower bound on the
+    /// earliest birth in each idle set: a scan happens only when that bound says something may be due.
     /// </summary>
     private sealed class FunctionState(int memoryMb, int initMs, int reservedLimit)
     {
-        public ExecutionEnvironment[] Busy = new ExecutionEnvironment[4];
-        public int BusyCount;
-        public ExecutionEnvironment[] Idle = new ExecutionEnvironment[4];
-        public int IdleCount;
+        private ExecutionEnvironment[] _busy = new ExecutionEnvironment[4];
+        private ExecutionEnvironment[] _ready = new ExecutionEnvironment[4];
+        private int _readyCount;
+        private long _readyBornBound = long.MaxValue;
+        private ExecutionEnvironment[] _warm = new ExecutionEnvironment[4];
+        private int _warmHead;
+        private int _warmCount;
+        private long _warmBornBound = long.MaxValue;
+        private int _busyCount;
+
         public long NextId;
         public readonly long MemoryMb = memoryMb;
         public readonly long InitMs = initMs;
@@ -484,94 +419,123 @@ internal sealed class PlatformRun
         public long Invocations, Runs, ColdStarts, ProvisionedStarts, Throttles, Pings, ColdPings, PingThrottles;
         public long OnDemandDurationMbMs, ProvisionedConcurrencyMbMs, ProvisionedDurationMbMs;
 
+        public int BusyCount => _busyCount;
+
         public void NotePeak()
         {
-            if (BusyCount + IdleCount > PeakEnvironments)
+            var count = _busyCount + _readyCount + _warmCount;
+            if (count > PeakEnvironments)
             {
-                PeakEnvironments = BusyCount + IdleCount;
+                PeakEnvironments = count;
             }
         }
 
-        public void AddIdle(in ExecutionEnvironment environment)
+        /// <summary>Environments whose run ended by <paramref name="now"/> become idle.</summary>
+        public void EndRunsUntil(long now)
         {
-            if (IdleCount == Idle.Length)
+            while (_busyCount > 0 && _busy[0].BusyUntil <= now)
             {
-                Array.Resize(ref Idle, Idle.Length * 2);
-            }
-
-            Idle[IdleCount++] = environment;
-        }
-
-        public ExecutionEnvironment TakeIdle(int index)
-        {
-            var environment = Idle[index];
-            Idle[index] = Idle[--IdleCount];
-            return environment;
-        }
-
-        public void PushBusy(in ExecutionEnvironment environment)
-        {
-            if (BusyCount == Busy.Length)
-            {
-                Array.Resize(ref Busy, Busy.Length * 2);
-            }
-
-            var child = BusyCount++;
-            while (child > 0)
-            {
-                var parent = (child - 1) >> 1;
-                if (!Before(environment, Busy[parent]))
+                var environment = Heap<ByBusyUntil>.Pop(_busy, ref _busyCount);
+                if (environment.Provisioned)
                 {
-                    break;
+                    AddReady(environment);
+                }
+                else
+                {
+                    AddWarm(environment);
+                }
+            }
+        }
+
+        /// <summary>Examines the idle environments at <paramref name="now"/>; returns how many were removed.</summary>
+        public int Reap(long now, long lifetimeMs, long reapMs)
+        {
+            if (_readyCount > 0 && now - _readyBornBound >= lifetimeMs)
+            {
+                // Provisioned ones are replaced in place: a new environment born now, keeping its place in line.
+                var bound = long.MaxValue;
+                for (var i = 0; i < _readyCount; i++)
+                {
+                    ref var environment = ref _ready[i];
+                    if (now - environment.Born >= lifetimeMs)
+                    {
+                        environment.Born = now;
+                        environment.LastEnd = now;
+                    }
+
+                    bound = Math.Min(bound, environment.Born);
                 }
 
-                Busy[child] = Busy[parent];
-                child = parent;
+                _readyBornBound = bound;
             }
 
-            Busy[child] = environment;
+            var removed = 0;
+            while (_warmCount > 0 && now - _warm[_warmHead].LastEnd >= reapMs)
+            {
+                _warmHead++;
+                _warmCount--;
+                removed++;
+            }
+
+            if (_warmCount > 0 && now - _warmBornBound >= lifetimeMs)
+            {
+                var bound = long.MaxValue;
+                var kept = _warmHead;
+                for (var i = _warmHead; i < _warmHead + _warmCount; i++)
+                {
+                    if (now - _warm[i].Born >= lifetimeMs)
+                    {
+                        continue;
+                    }
+
+                    bound = Math.Min(bound, _warm[i].Born);
+                    _warm[kept++] = _warm[i];
+                }
+
+                removed += _warmHead + _warmCount - kept;
+                _warmCount = kept - _warmHead;
+                _warmBornBound = bound;
+            }
+
+            if (_warmCount == 0)
+            {
+                _warmHead = 0;
+            }
+
+            return removed;
         }
 
-        public ExecutionEnvironment PopBusy()
+        public bool TakeProvisioned(out ExecutionEnvironment environment)
         {
-            var top = Busy[0];
-            var last = Busy[--BusyCount];
-            var parent = 0;
-            while (true)
+            if (_readyCount == 0)
             {
-                var child = (2 * parent) + 1;
-                if (child >= BusyCount)
-                {
-                    break;
-                }
-
-                if (child + 1 < BusyCount && Before(Busy[child + 1], Busy[child]))
-                {
-                    child++;
-                }
-
-                if (!Before(Busy[child], last))
-                {
-                    break;
-                }
-
-                Busy[parent] = Busy[child];
-                parent = child;
+                environment = default;
+                return false;
             }
 
-            if (BusyCount > 0)
-            {
-                Busy[parent] = last;
-            }
-
-            return top;
+            environment = Heap<ById>.Pop(_ready, ref _readyCount);
+            return true;
         }
+
+        public bool TakeMostRecentlyUsed(out ExecutionEnvironment environment)
+        {
+            if (_warmCount == 0)
+            {
+                environment = default;
+                return false;
+            }
+
+            environment = _warm[_warmHead + --_warmCount];
+            return true;
+        }
+
+        public void PushBusy(in ExecutionEnvironment environment) => Heap<ByBusyUntil>.Push(ref _busy, ref _busyCount, environment);
 
         public void AddProvisioned(long now, int count)
         {
             for (var i = 0; i < count; i++)
             {
-                AddIdle(new ExecutionEnvironment { Id = NextId++, BusyUntil = now, LastEnd = now, Born = now, Provisioned = true });
+                AddReady(new ExecutionEnvironment { Id = NextId++, BusyUntil = now, LastEnd = now, Born = now, Provisioned = true });
             }
 
             NotePeak();
@@ -580,42 +544,199 @@ internal sealed class PlatformRun
         /// <summary>The newest provisioned environments (busy or idle) become on-demand ones, keeping their state.</summary>
         public void Demote(int surplus)
         {
-            while (surplus-- > 0)
+            for (; surplus > 0; surplus--)
             {
-                ref var newest = ref Unsafe.NullRef<ExecutionEnvironment>();
+                var busyIndex = -1;
+                var readyIndex = -1;
                 var newestId = long.MinValue;
-                for (var i = 0; i < BusyCount; i++)
+                for (var i = 0; i < _busyCount; i++)
                 {
-                    if (Busy[i].Provisioned && Busy[i].Id > newestId)
+                    if (_busy[i].Provisioned && _busy[i].Id > newestId)
                     {
-                        newestId = Busy[i].Id;
-                        newest = ref Busy[i];
+                        newestId = _busy[i].Id;
+                        busyIndex = i;
                     }
                 }
 
-                for (var i = 0; i < IdleCount; i++)
+                for (var i = 0; i < _readyCount; i++)
                 {
-                    if (Idle[i].Provisioned && Idle[i].Id > newestId)
+                    if (_ready[i].Id > newestId)
                     {
-                        newestId = Idle[i].Id;
-                        newest = ref Idle[i];
+                        newestId = _ready[i].Id;
+                        readyIndex = i;
+                        busyIndex = -1;
                     }
                 }
 
-                if (Unsafe.IsNullRef(ref newest))
+                if (busyIndex >= 0)
+                {
+                    // The busy heap is ordered by busy_until and creation only, so flipping the flag keeps it valid.
+                    _busy[busyIndex].Provisioned = false;
+                }
+                else if (readyIndex >= 0)
+                {
+                    var environment = Heap<ById>.RemoveAt(_ready, ref _readyCount, readyIndex);
+                    environment.Provisioned = false;
+                    AddWarm(environment);
+                }
+                else
                 {
                     return;
                 }
-
-                // The heap is ordered by busy_until and Id only, so flipping the flag keeps it valid.
-                newest.Provisioned = false;
             }
         }
 
-        private static bool Before(in ExecutionEnvironment left, in ExecutionEnvironment right) =>
-            left.BusyUntil < right.BusyUntil || (left.BusyUntil == right.BusyUntil && left.Id < right.Id);
+        /// <summary>Environments that hold account concurrency at <paramref name="now"/>: busy ones and all provisioned ones.</summary>
+        public int CountInUse(long now)
+        {
+            var inUse = _readyCount;
+            for (var i = 0; i < _busyCount; i++)
+            {
+                if (_busy[i].Provisioned || _busy[i].BusyUntil > now)
+                {
+                    inUse++;
+                }
+            }
+
+            return inUse;
+        }
+
+        private void AddReady(in ExecutionEnvironment environment)
+        {
+            Heap<ById>.Push(ref _ready, ref _readyCount, environment);
+            _readyBornBound = Math.Min(_readyBornBound, environment.Born);
+        }
+
+        private void AddWarm(in ExecutionEnvironment environment)
+        {
+            if (_warmHead + _warmCount == _warm.Length)
+            {
+                if (_warmHead > 0)
+                {
+                    Array.Copy(_warm, _warmHead, _warm, 0, _warmCount);
+                    _warmHead = 0;
+                }
+                else
+                {
+                    Array.Resize(ref _warm, _warm.Length * 2);
+                }
+            }
+
+            // Runs end in time order, so this is almost always an append; a demoted environment may go further in.
+            var position = _warmHead + _warmCount;
+            while (position > _warmHead && GoesAfter(_warm[position - 1], environment))
+            {
+                _warm[position] = _warm[position - 1];
+                position--;
+            }
+
+            _warm[position] = environment;
+            _warmCount++;
+            _warmBornBound = Math.Min(_warmBornBound, environment.Born);
+        }
+
+        private static bool GoesAfter(in ExecutionEnvironment existing, in ExecutionEnvironment added) =>
+            existing.LastEnd > added.LastEnd || (existing.LastEnd == added.LastEnd && existing.Id < added.Id);
 
         public SimulationCounts Counts() =>
             new(Invocations, ColdStarts, Runs - ColdStarts, ProvisionedStarts, Throttles, Pings, ColdPings, PingThrottles);
+    }
+
+    private interface IEnvironmentOrder
+    {
+        static abstract bool Before(in ExecutionEnvironment left, in ExecutionEnvironment right);
+    }
+
+    /// <summary>Busy environments: earliest end first (creation descending on a tie, the order idle ones are filed in).</summary>
+    private readonly struct ByBusyUntil : IEnvironmentOrder
+    {
+        public static bool Before(in ExecutionEnvironment left, in ExecutionEnvironment right) =>
+            left.BusyUntil < right.BusyUntil || (left.BusyUntil == right.BusyUntil && left.Id > right.Id);
+    }
+
+    /// <summary>Idle provisioned environments: earliest created first.</summary>
+    private readonly struct ById : IEnvironmentOrder
+    {
+        public static bool Before(in ExecutionEnvironment left, in ExecutionEnvironment right) => left.Id < right.Id;
+    }
+
+    /// <summary>A binary min-heap of environment structs in an array, ordered by <typeparamref name="TOrder"/>.</summary>
+    private static class Heap<TOrder>
+        where TOrder : struct, IEnvironmentOrder
+    {
+        public static void Push(ref ExecutionEnvironment[] heap, ref int count, in ExecutionEnvironment environment)
+        {
+            if (count == heap.Length)
+            {
+                Array.Resize(ref heap, heap.Length * 2);
+            }
+
+            SiftUp(heap, count++, environment);
+        }
+
+        public static ExecutionEnvironment Pop(ExecutionEnvironment[] heap, ref int count) => RemoveAt(heap, ref count, 0);
+
+        public static ExecutionEnvironment RemoveAt(ExecutionEnvironment[] heap, ref int count, int index)
+        {
+            var removed = heap[index];
+            var last = heap[--count];
+            if (index < count)
+            {
+                if (index > 0 && TOrder.Before(last, heap[(index - 1) >> 1]))
+                {
+                    SiftUp(heap, index, last);
+                }
+                else
+                {
+                    SiftDown(heap, count, index, last);
+                }
+            }
+
+            return removed;
+        }
+
+        private static void SiftUp(ExecutionEnvironment[] heap, int index, in ExecutionEnvironment environment)
+        {
+            while (index > 0)
+            {
+                var parent = (index - 1) >> 1;
+                if (!TOrder.Before(environment, heap[parent]))
+                {
+                    break;
+                }
+
+                heap[index] = heap[parent];
+                index = parent;
+            }
+
+            heap[index] = environment;
+        }
+
+        private static void SiftDown(ExecutionEnvironment[] heap, int count, int index, in ExecutionEnvironment environment)
+        {
+            while (true)
+            {
+                var child = (2 * index) + 1;
+                if (child >= count)
+                {
+                    break;
+                }
+
+                if (child + 1 < count && TOrder.Before(heap[child + 1], heap[child]))
+                {
+                    child++;
+                }
+
+                if (!TOrder.Before(heap[child], environment))
+                {
+                    break;
+                }
+
+                heap[index] = heap[child];
+                index = child;
+            }
+
+            heap[index] = environment;
+        }
     }
 }

@@ -89,6 +89,36 @@ public sealed class PlatformModelPropertyTests
         PlatformSimulator.Run(c.Trace, new SimulationPolicyFactory("scripted", _ => PolicyFor(c)), c.Platform);
 
     [Fact]
+    public void The_random_cases_reach_every_corner_of_the_model()
+    {
+        // Guards the generator: properties over cases that never throttle or provision would prove little.
+        long throttles = 0, pingThrottles = 0, coldPings = 0, provisionedStarts = 0, warmStarts = 0, pcDecreases = 0;
+        GenCase.Sample(
+            c =>
+            {
+                var result = Simulate(c);
+                Interlocked.Add(ref throttles, result.Throttles);
+                Interlocked.Add(ref pingThrottles, result.Counts.PingThrottles);
+                Interlocked.Add(ref coldPings, result.ColdPings);
+                Interlocked.Add(ref provisionedStarts, result.Counts.ProvisionedStarts);
+                Interlocked.Add(ref warmStarts, result.WarmStarts - result.Counts.ProvisionedStarts);
+                var lastValue = new Dictionary<string, int>();
+                foreach (var decision in result.Decisions.Where(d => d.Kind != PolicyDecisionKind.Ping))
+                {
+                    if (lastValue.TryGetValue(decision.Function, out var previous) && decision.Value < previous)
+                    {
+                        Interlocked.Increment(ref pcDecreases);
+                    }
+
+                    lastValue[decision.Function] = decision.Value;
+                }
+            },
+            iter: Iterations);
+
+        Assert.All([throttles, pingThrottles, coldPings, provisionedStarts, warmStarts, pcDecreases], count => Assert.True(count > 10, $"{throttles} {pingThrottles} {coldPings} {provisionedStarts} {warmStarts} {pcDecreases}"));
+    }
+
+    [Fact]
     public void Agrees_with_the_naive_model_on_every_count_and_the_cost()
     {
         GenCase.Sample(
