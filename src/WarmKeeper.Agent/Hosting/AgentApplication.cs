@@ -94,9 +94,13 @@ public static class AgentApplication
         services.AddLocalRuntimeSigV4Authentication();
         services.AddKeyedSingleton<IFunctionHandlerFactory, ProcessFunctionHandlerFactory>(LocalRuntimeServiceCollectionExtensions.ProcessFunctionsKey);
 
+        services.AddOptions<FaultInjectionOptions>().Bind(configuration.GetSection(FaultInjectionOptions.SectionName)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<FaultInjectionOptions>, FaultInjectionOptionsValidator>();
         foreach (var target in configuration.GetSection($"{AgentOptions.SectionName}:Targets").GetChildren())
         {
             services.AddLambdaControlPlane(target.Key, target);
+            services.AddHttpClient(LambdaServiceCollectionExtensions.HttpClientName(target.Key))
+                .AddHttpMessageHandler(sp => new FaultInjectionHandler(sp.GetRequiredService<IOptions<FaultInjectionOptions>>().Value));
         }
 
         if (!configuration.GetSection($"{AgentOptions.SectionName}:Targets").GetChildren().Any())

@@ -20,6 +20,7 @@ internal sealed class LambdaTargets : ILambdaTargets, IInFlightGauge, IDisposabl
     private readonly TimeProvider _timeProvider;
     private readonly ILoggerFactory _loggerFactory;
     private readonly Lock _gate = new();
+    private readonly FaultInjectionOptions _faults;
     private LambdaControlPlane? _local;
 
     public LambdaTargets(
@@ -27,8 +28,10 @@ internal sealed class LambdaTargets : ILambdaTargets, IInFlightGauge, IDisposabl
         IOptions<LocalRuntimeOptions> localOptions,
         TimeProvider timeProvider,
         ILoggerFactory loggerFactory,
+        IOptions<FaultInjectionOptions> faults,
         LocalRuntimeHost? localRuntime = null)
     {
+        _faults = faults.Value;
         _configured = configured;
         _localRuntime = localRuntime;
         _localOptions = localOptions.Value;
@@ -84,8 +87,7 @@ internal sealed class LambdaTargets : ILambdaTargets, IInFlightGauge, IDisposabl
                           ?? throw new InvalidOperationException("The local runtime is not listening yet.");
             var credentials = _localOptions.Credentials;
             var signed = !string.IsNullOrEmpty(credentials?.AccessKeyId) && !string.IsNullOrEmpty(credentials?.SecretAccessKey);
-            _local = LambdaControlPlane.Create(
-                new LambdaTargetOptions
+            var options = new LambdaTargetOptions
                 {
                     Name = Local,
                     Region = _localOptions.Region,
@@ -93,9 +95,12 @@ internal sealed class LambdaTargets : ILambdaTargets, IInFlightGauge, IDisposabl
                     Anonymous = !signed,
                     AccessKeyId = signed ? credentials!.AccessKeyId : null,
                     SecretAccessKey = signed ? credentials!.SecretAccessKey : null,
-                },
+                };
+            _local = LambdaControlPlane.Create(
+                options,
                 _timeProvider,
-                _loggerFactory);
+                _loggerFactory,
+                handler: _faults.Enabled ? new FaultInjectionHandler(_faults, LambdaControlPlane.CreatePrimaryHandler(options)) : null);
             return _local;
         }
     }
