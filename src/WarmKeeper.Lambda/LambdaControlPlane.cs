@@ -116,23 +116,21 @@ public sealed class LambdaControlPlane : ILambdaControlPlane, IDisposable
             RequireName(request.Qualifier, nameof(request.Qualifier));
         }
 
-        var headers = new List<KeyValuePair<string, string>>(3)
+        var headers = new KeyValuePair<string, string>[1 + (request.TailLog ? 1 : 0) + (string.IsNullOrEmpty(request.ClientContext) ? 0 : 1)];
+        headers[0] = new(LambdaHeaders.InvocationType, request.InvocationType switch
         {
-            new(LambdaHeaders.InvocationType, request.InvocationType switch
-            {
-                LambdaInvocationType.Event => InvocationTypes.Event,
-                LambdaInvocationType.DryRun => InvocationTypes.DryRun,
-                _ => InvocationTypes.RequestResponse,
-            }),
-        };
+            LambdaInvocationType.Event => InvocationTypes.Event,
+            LambdaInvocationType.DryRun => InvocationTypes.DryRun,
+            _ => InvocationTypes.RequestResponse,
+        });
         if (request.TailLog)
         {
-            headers.Add(new(LambdaHeaders.LogType, "Tail"));
+            headers[1] = new(LambdaHeaders.LogType, "Tail");
         }
 
         if (!string.IsNullOrEmpty(request.ClientContext))
         {
-            headers.Add(new(LambdaHeaders.ClientContext, request.ClientContext));
+            headers[^1] = new(LambdaHeaders.ClientContext, request.ClientContext);
         }
 
         var wire = new LambdaWireRequest(
@@ -140,7 +138,7 @@ public sealed class LambdaControlPlane : ILambdaControlPlane, IDisposable
             LambdaPaths.Invoke,
             request.FunctionName,
             QueryOf(("Qualifier", request.Qualifier)),
-            [.. headers],
+            headers,
             request.Payload);
 
         var pipeline = request.RetryIfNotRun ? _pipelines.InvokeWithRetry : _pipelines.InvokeOnce;
@@ -324,7 +322,7 @@ public sealed class LambdaControlPlane : ILambdaControlPlane, IDisposable
                     return await s.Owner.ReadAnswerAsync(s.Operation, response, s.AnswerType, ctx.CancellationToken).ConfigureAwait(false);
                 },
                 context,
-                new ControlPlaneCall<T>(this, operation, wire, answerType)).ConfigureAwait(false);
+                new ControlPlaneQuery<T>(this, operation, wire, answerType)).ConfigureAwait(false);
         }
         catch (TimeoutRejectedException ex)
         {
@@ -347,7 +345,7 @@ public sealed class LambdaControlPlane : ILambdaControlPlane, IDisposable
                     using var response = await s.Owner.SendAttemptAsync(s.Operation, s.Wire, ctx.CancellationToken).ConfigureAwait(false);
                 },
                 context,
-                new ControlPlaneCall<object>(this, operation, wire, null!)).ConfigureAwait(false);
+                new ControlPlaneCall(this, operation, wire)).ConfigureAwait(false);
         }
         catch (TimeoutRejectedException ex)
         {
@@ -521,7 +519,9 @@ public sealed class LambdaControlPlane : ILambdaControlPlane, IDisposable
         return query;
     }
 
-    private sealed record ControlPlaneCall<T>(LambdaControlPlane Owner, string Operation, LambdaWireRequest Wire, JsonTypeInfo<T> AnswerType);
+    private sealed record ControlPlaneCall(LambdaControlPlane Owner, string Operation, LambdaWireRequest Wire);
+
+    private sealed record ControlPlaneQuery<T>(LambdaControlPlane Owner, string Operation, LambdaWireRequest Wire, JsonTypeInfo<T> AnswerType);
 
     private sealed class InvokeAttempts(LambdaControlPlane owner, LambdaWireRequest wire)
     {

@@ -26,6 +26,9 @@ public sealed class LambdaTargetOptions
     /// <summary>A profile from the shared config/credentials files; not combinable with static keys.</summary>
     public string? Profile { get; set; }
 
+    /// <summary>The shared credentials file to read <see cref="Profile"/> from; null uses the SDK's default (<c>~/.aws/credentials</c>, <c>AWS_SHARED_CREDENTIALS_FILE</c>).</summary>
+    public string? ProfilesLocation { get; set; }
+
     /// <summary>Send unsigned requests (a local runtime without credentials); not combinable with keys or a profile.</summary>
     public bool Anonymous { get; set; }
 

@@ -69,6 +69,11 @@ public sealed partial class LambdaTargetOptionsValidator : IValidateOptions<Lamb
             Fail(nameof(options.Profile), "cannot be combined with static keys; set one or the other.");
         }
 
+        if (!string.IsNullOrWhiteSpace(options.ProfilesLocation) && !hasProfile)
+        {
+            Fail(nameof(options.ProfilesLocation), $"is only used with {nameof(options.Profile)}; set both or neither.");
+        }
+
         if (options.Anonymous && (hasKey || hasSecret || hasProfile))
         {
             Fail(nameof(options.Anonymous), "cannot be combined with keys or a profile.");

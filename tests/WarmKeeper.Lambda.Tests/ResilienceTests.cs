@@ -65,17 +65,24 @@ public sealed class ResilienceTests
             ? LambdaAnswers.Error(context, 429, LambdaErrorTypes.TooManyRequests, "Rate exceeded", ThrottleReasons.CallerRateLimitExceeded, retryAfter: "7")
             : LambdaAnswers.Json(context, 200, LambdaAnswers.AccountSettings));
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var timers = new TimerRecordingTimeProvider(time);
         var logs = new CapturingLoggerFactory();
         using var lambda = LambdaControlPlane.Create(
-            TestTargets.Options(server.BaseAddress, o => o.MaxRetryDelay = TimeSpan.FromSeconds(30)), time, logs);
+            TestTargets.Options(server.BaseAddress, o =>
+            {
+                o.MaxRetryDelay = TimeSpan.FromSeconds(30);
+                o.RequestTimeout = TimeSpan.FromMinutes(1);
+            }),
+            timers,
+            logs);
 
         var call = lambda.GetAccountSettingsAsync(None);
         var retry = await WaitForAsync(() => logs.WithEventId(RetryingEventId).FirstOrDefault());
         Assert.Equal(TimeSpan.FromSeconds(7), retry.Values["Delay"]);
+        await WaitForAsync(() => timers.CreatedTimers.Contains(TimeSpan.FromSeconds(7)) ? "armed" : null);
 
-        await Task.Delay(100); // let the retry strategy arm its (fake) delay timer
         time.Advance(TimeSpan.FromSeconds(6.9));
-        await Task.Delay(150);
+        await Task.Delay(100);
         Assert.False(call.IsCompleted);
         Assert.Equal(1, server.RequestCount);
 

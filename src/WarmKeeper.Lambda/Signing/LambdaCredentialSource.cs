@@ -59,10 +59,13 @@ internal sealed class LambdaCredentialSource : IDisposable
 
             if (!string.IsNullOrWhiteSpace(_options.Profile))
             {
-                if (!new CredentialProfileStoreChain().TryGetAWSCredentials(_options.Profile, out var fromProfile))
+                var profiles = string.IsNullOrWhiteSpace(_options.ProfilesLocation)
+                    ? new CredentialProfileStoreChain()
+                    : new CredentialProfileStoreChain(_options.ProfilesLocation);
+                if (!profiles.TryGetAWSCredentials(_options.Profile, out var fromProfile))
                 {
                     throw new InvalidOperationException(
-                        $"Lambda target '{_options.Name}': profile '{_options.Profile}' was not found in the shared AWS config or credentials file.");
+                        $"Lambda target '{_options.Name}': profile '{_options.Profile}' was not found in {_options.ProfilesLocation ?? "the shared AWS config or credentials file"}.");
                 }
 
                 return _credentials = fromProfile;

@@ -1,0 +1,77 @@
+using Microsoft.Extensions.Time.Testing;
+using WarmKeeper.Lambda.Tests.Infrastructure;
+using WarmKeeper.Lambda.Wire;
+using WarmKeeper.LocalRuntime;
+using WarmKeeper.LocalRuntime.Auth;
+
+namespace WarmKeeper.Lambda.Tests;
+
+/// <summary>The verifier's scope and clock checks, with both clocks fixed so that messages are exact.</summary>
+public sealed class SigV4RequestVerifierTests
+{
+    private static readonly DateTimeOffset ServerNow = new(2026, 11, 27, 8, 0, 0, TimeSpan.Zero);
+
+    [Fact]
+    public async Task An_expired_signature_names_both_times_like_aws()
+    {
+        await using var endpoint = await VerifyingEndpoint.StartAsync(
+            new SigV4RequestVerifier(TestTargets.AccessKeyId, TestTargets.SecretAccessKey, TestTargets.Region, new FakeTimeProvider(ServerNow)));
+        using var lambda = LambdaControlPlane.Create(
+            TestTargets.Options(endpoint.BaseAddress), timeProvider: new FakeTimeProvider(ServerNow - TimeSpan.FromMinutes(20)));
+
+        var error = await Assert.ThrowsAsync<LambdaAuthenticationException>(() => lambda.GetAccountSettingsAsync(CancellationToken.None));
+
+        Assert.Equal(
+            "Signature expired: 20261127T074000Z is now earlier than 20261127T074500Z (20261127T080000Z - 15 min.)",
+            error.Message);
+    }
+
+    [Fact]
+    public async Task A_signature_exactly_at_the_skew_limit_is_accepted()
+    {
+        await using var endpoint = await VerifyingEndpoint.StartAsync(
+            new SigV4RequestVerifier(TestTargets.AccessKeyId, TestTargets.SecretAccessKey, TestTargets.Region, new FakeTimeProvider(ServerNow)));
+        using var lambda = LambdaControlPlane.Create(
+            TestTargets.Options(endpoint.BaseAddress), timeProvider: new FakeTimeProvider(ServerNow - SigV4RequestVerifier.MaxClockSkew));
+
+        await lambda.GetAccountSettingsAsync(CancellationToken.None);
+
+        Assert.True(Assert.Single(endpoint.Verdicts).IsAuthenticated);
+    }
+
+    [Fact]
+    public async Task A_signature_scoped_to_another_region_is_refused()
+    {
+        await using var endpoint = await VerifyingEndpoint.StartAsync(
+            new SigV4RequestVerifier(TestTargets.AccessKeyId, TestTargets.SecretAccessKey, "eu-west-1", TimeProvider.System));
+        using var lambda = LambdaControlPlane.Create(TestTargets.Options(endpoint.BaseAddress));
+
+        var error = await Assert.ThrowsAsync<LambdaAuthenticationException>(() => lambda.GetAccountSettingsAsync(CancellationToken.None));
+
+        Assert.Equal(LambdaErrorTypes.InvalidSignature, error.ErrorType);
+        Assert.Contains("Credential should be scoped to a valid region, not 'us-east-1'", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_signature_scoped_to_another_service_is_refused()
+    {
+        await using var endpoint = await VerifyingEndpoint.StartAsync(
+            new SigV4RequestVerifier(TestTargets.AccessKeyId, TestTargets.SecretAccessKey, TestTargets.Region, TimeProvider.System, service: "execute-api"));
+        using var lambda = LambdaControlPlane.Create(TestTargets.Options(endpoint.BaseAddress));
+
+        var error = await Assert.ThrowsAsync<LambdaAuthenticationException>(() => lambda.GetAccountSettingsAsync(CancellationToken.None));
+
+        Assert.Contains("Credential should be scoped to correct service: 'execute-api'", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Building_from_options_names_every_missing_credential_field()
+    {
+        var options = new LocalRuntimeOptions { Credentials = new LocalRuntimeCredentials() };
+
+        var error = Assert.Throws<ArgumentException>(() => SigV4RequestVerifier.FromOptions(options, TimeProvider.System));
+
+        Assert.Contains("WarmKeeper:LocalRuntime:Credentials:AccessKeyId", error.Message, StringComparison.Ordinal);
+        Assert.Contains("WarmKeeper:LocalRuntime:Credentials:SecretAccessKey", error.Message, StringComparison.Ordinal);
+    }
+}
