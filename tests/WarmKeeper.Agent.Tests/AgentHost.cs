@@ -39,6 +39,8 @@ public sealed class AgentHost : IAsyncDisposable
             "--WarmKeeper:LocalRuntime:Url=http://127.0.0.1:0",
             $"--WarmKeeper:DataDirectory={dataDirectory}",
             "--Logging:LogLevel:Default=Warning",
+            // Tests make their own traffic; the demo's would blur what they measure.
+            "--WarmKeeper:Demo:Enabled=false",
         ];
         var app = AgentApplication.Build([.. defaults, .. args]);
         await app.StartAsync();

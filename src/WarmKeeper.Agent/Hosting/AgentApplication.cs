@@ -2,6 +2,7 @@ using Hangfire;
 using Hangfire.InMemory;
 using Microsoft.Extensions.Options;
 using WarmKeeper.Agent.Api;
+using WarmKeeper.Agent.Demo;
 using WarmKeeper.Agent.Events;
 using WarmKeeper.Agent.Persistence;
 using WarmKeeper.Agent.Scaling;
@@ -80,6 +81,7 @@ public static class AgentApplication
         services.AddWarmKeeperTargets(configuration);
         services.AddWarmKeeperWarmup();
         services.AddWarmKeeperScaling(configuration);
+        services.AddWarmKeeperDemo(configuration);
 
         services.AddProblemDetails();
         services.AddOpenApi();
@@ -128,6 +130,14 @@ public static class AgentApplication
         services.AddSingleton<ConcurrencyPolicyStore>();
         services.AddSingleton<ProvisionedConcurrencyReconciler>();
         services.AddHostedService(sp => sp.GetRequiredService<ProvisionedConcurrencyReconciler>());
+        return services;
+    }
+
+    private static IServiceCollection AddWarmKeeperDemo(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<DemoOptions>().Bind(configuration.GetSection(DemoOptions.SectionName)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<DemoOptions>, DemoOptionsValidator>();
+        services.AddHostedService<DemoTrafficGenerator>();
         return services;
     }
 
