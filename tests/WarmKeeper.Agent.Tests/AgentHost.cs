@@ -14,8 +14,11 @@ public sealed class AgentHost : IAsyncDisposable
 {
     private readonly WebApplication _app;
 
-    private AgentHost(WebApplication app, Uri baseAddress, string dataDirectory)
+    private readonly bool _ownsDataDirectory;
+
+    private AgentHost(WebApplication app, Uri baseAddress, string dataDirectory, bool ownsDataDirectory)
     {
+        _ownsDataDirectory = ownsDataDirectory;
         _app = app;
         BaseAddress = baseAddress;
         DataDirectory = dataDirectory;
@@ -32,6 +35,7 @@ public sealed class AgentHost : IAsyncDisposable
 
     public static async Task<AgentHost> StartAsync(string? dataDirectory = null, params string[] args)
     {
+        var owns = dataDirectory is null;
         dataDirectory ??= Directory.CreateTempSubdirectory("warmkeeper-agent-").FullName;
         string[] defaults =
         [
@@ -45,7 +49,7 @@ public sealed class AgentHost : IAsyncDisposable
         var app = AgentApplication.Build([.. defaults, .. args]);
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new AgentHost(app, new Uri(address), dataDirectory);
+        return new AgentHost(app, new Uri(address), dataDirectory, owns);
     }
 
     public async ValueTask DisposeAsync()
@@ -53,5 +57,17 @@ public sealed class AgentHost : IAsyncDisposable
         Client.Dispose();
         await _app.StopAsync();
         await _app.DisposeAsync();
+        if (_ownsDataDirectory)
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            try
+            {
+                Directory.Delete(DataDirectory, recursive: true);
+            }
+            catch (IOException)
+            {
+                // A file still held open; the OS cleans the temp folder.
+            }
+        }
     }
 }
