@@ -130,6 +130,8 @@ public static class AgentApplication
         services.AddSingleton<ConcurrencyPolicyStore>();
         services.AddSingleton<ProvisionedConcurrencyReconciler>();
         services.AddHostedService(sp => sp.GetRequiredService<ProvisionedConcurrencyReconciler>());
+        services.AddSingleton<DemandRollup>();
+        services.AddHostedService(sp => sp.GetRequiredService<DemandRollup>());
         return services;
     }
 

@@ -11,6 +11,8 @@ public sealed class WarmKeeperDbContext(DbContextOptions<WarmKeeperDbContext> op
 
     public DbSet<ConcurrencyPolicyRow> ConcurrencyPolicies => Set<ConcurrencyPolicyRow>();
 
+    public DbSet<DemandMinuteRow> DemandMinutes => Set<DemandMinuteRow>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.Entity<WarmupPolicyRow>(e =>
@@ -37,6 +39,17 @@ public sealed class WarmKeeperDbContext(DbContextOptions<WarmKeeperDbContext> op
             e.Property(p => p.Qualifier).HasMaxLength(128);
             e.Property(p => p.Revision).IsConcurrencyToken();
             e.HasIndex(p => new { p.Target, p.Function, p.Qualifier }).IsUnique();
+        });
+
+        modelBuilder.Entity<DemandMinuteRow>(e =>
+        {
+            e.ToTable("demand_minutes");
+            e.HasKey(x => x.Id);
+            e.Property(x => x.Target).HasMaxLength(32);
+            e.Property(x => x.Function).HasMaxLength(140);
+            e.Property(x => x.Qualifier).HasMaxLength(128);
+            e.HasIndex(x => new { x.Target, x.Function, x.Qualifier, x.MinuteUnix }).IsUnique();
+            e.HasIndex(x => x.MinuteUnix);
         });
 
         modelBuilder.Entity<EventRow>(e =>
@@ -114,4 +127,23 @@ public sealed class ConcurrencyPolicyRow
     public long Revision { get; set; }
     public long CreatedUnixMs { get; set; }
     public long UpdatedUnixMs { get; set; }
+}
+
+/// <summary>One minute of one function's demand (qualifier "*" for the function as a whole), kept two weeks.</summary>
+public sealed class DemandMinuteRow
+{
+    public long Id { get; set; }
+    public required string Target { get; set; }
+    public required string Function { get; set; }
+    public required string Qualifier { get; set; }
+
+    /// <summary>Start of the minute, in Unix seconds.</summary>
+    public long MinuteUnix { get; set; }
+
+    public int MaxInFlight { get; set; }
+    public double MeanInFlight { get; set; }
+    public double MeanOfMaxInFlight { get; set; }
+    public int Arrivals { get; set; }
+    public int ColdStarts { get; set; }
+    public int Throttles { get; set; }
 }

@@ -1,7 +1,9 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using WarmKeeper.Agent.Persistence;
 using WarmKeeper.Agent.Events;
 using WarmKeeper.Agent.Targets;
 using WarmKeeper.Core.Demand;
@@ -23,6 +25,7 @@ public sealed partial class ProvisionedConcurrencyReconciler(
     ILambdaTargets targets,
     DemandRecorder demand,
     EventLog events,
+    IDbContextFactory<WarmKeeperDbContext> contexts,
     TimeProvider timeProvider,
     IOptions<ScalingOptions> options,
     ILogger<ProvisionedConcurrencyReconciler> logger) : BackgroundService
@@ -90,7 +93,7 @@ public sealed partial class ProvisionedConcurrencyReconciler(
             var inputs = new ScalingInputs(
                 policy,
                 actual.Requested,
-                demand.For(new DemandKey(policy.Target, policy.Function, policy.Qualifier)),
+                await HistoryAsync(policy, cancellationToken),
                 state,
                 new CapacityLimits(reserved, unreserved, options.Value.UnreservedFloor),
                 timeProvider.GetUtcNow());
@@ -145,6 +148,28 @@ public sealed partial class ProvisionedConcurrencyReconciler(
         await events.AppendAsync(ToEvent(policy, decision, applied, error), CancellationToken.None);
         LogDecision(policy.Id, decision.Current, decision.Desired, applied, policy.DryRun, decision.Reason);
         return new ReconcileOutcome(policy.Id, decision, applied, null, error);
+    }
+
+    /// <summary>Recent seconds from memory; for predictive policies, also the stored minutes of yesterday and last week.</summary>
+    private async Task<IDemandHistory> HistoryAsync(ConcurrencyPolicy policy, CancellationToken cancellationToken)
+    {
+        var key = new DemandKey(policy.Target, policy.Function, policy.Qualifier);
+        var recent = demand.For(key);
+        if (!policy.Predictive)
+        {
+            return recent;
+        }
+
+        var now = timeProvider.GetUtcNow();
+        var span = policy.PredictionLead + policy.StableWindow;
+        long dayFrom = (now - TimeSpan.FromDays(1) - TimeSpan.FromMinutes(15)).ToUnixTimeSeconds(), dayTo = (now - TimeSpan.FromDays(1) + span).ToUnixTimeSeconds();
+        long weekFrom = (now - TimeSpan.FromDays(7)).ToUnixTimeSeconds(), weekTo = (now - TimeSpan.FromDays(7) + span).ToUnixTimeSeconds();
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var minutes = await db.DemandMinutes.AsNoTracking()
+            .Where(m => m.Target == key.Target && m.Function == key.Function && m.Qualifier == key.Qualifier
+                        && ((m.MinuteUnix >= dayFrom && m.MinuteUnix < dayTo) || (m.MinuteUnix >= weekFrom && m.MinuteUnix < weekTo)))
+            .ToListAsync(cancellationToken);
+        return new CombinedDemandHistory(recent, now - options.Value.DemandDetail, minutes);
     }
 
     private static async Task<(int Requested, string Status)> ReadActualAsync(ILambdaControlPlane lambda, ConcurrencyPolicy policy, CancellationToken cancellationToken)

@@ -13,6 +13,9 @@ public sealed class ScalingOptions
     /// <summary>What must stay unreserved in the account (AWS: 100).</summary>
     public int UnreservedFloor { get; set; } = Core.Scaling.ScalingDefaults.UnreservedFloor;
 
+    /// <summary>How often complete minutes of demand are written to the store.</summary>
+    public TimeSpan RollupInterval { get; set; } = TimeSpan.FromMinutes(1);
+
     /// <summary>How far back one-second demand detail is kept in memory.</summary>
     public TimeSpan DemandDetail { get; set; } = TimeSpan.FromHours(1);
 }
@@ -25,6 +28,11 @@ internal sealed class ScalingOptionsValidator : IValidateOptions<ScalingOptions>
         if (options.Interval < TimeSpan.FromMilliseconds(100) || options.Interval > TimeSpan.FromMinutes(10))
         {
             errors.Add($"{ScalingOptions.SectionName}:Interval must be between 00:00:00.1 and 00:10:00.");
+        }
+
+        if (options.RollupInterval < TimeSpan.FromSeconds(1) || options.RollupInterval > TimeSpan.FromMinutes(30))
+        {
+            errors.Add($"{ScalingOptions.SectionName}:RollupInterval must be between 00:00:01 and 00:30:00.");
         }
 
         if (options.UnreservedFloor < 0)

@@ -31,6 +31,9 @@ public sealed class DemandRecorder : IInvocationObserver
 
     public int SeriesCount => _series.Count;
 
+    /// <summary>Every key heard about so far.</summary>
+    public IReadOnlyCollection<DemandKey> Keys => (IReadOnlyCollection<DemandKey>)_series.Keys;
+
     /// <summary>Bytes held by all series.</summary>
     public long ApproximateBytes => _series.Values.Sum(s => (long)s.ApproximateBytes);
 

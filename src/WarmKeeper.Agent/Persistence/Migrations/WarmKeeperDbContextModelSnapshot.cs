@@ -59,6 +59,58 @@ namespace WarmKeeper.Agent.Persistence.Migrations
                     b.ToTable("concurrency_policies", (string)null);
                 });
 
+            modelBuilder.Entity("WarmKeeper.Agent.Persistence.DemandMinuteRow", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Arrivals")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("ColdStarts")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Function")
+                        .IsRequired()
+                        .HasMaxLength(140)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("MaxInFlight")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<double>("MeanInFlight")
+                        .HasColumnType("REAL");
+
+                    b.Property<double>("MeanOfMaxInFlight")
+                        .HasColumnType("REAL");
+
+                    b.Property<long>("MinuteUnix")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Qualifier")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Target")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Throttles")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("MinuteUnix");
+
+                    b.HasIndex("Target", "Function", "Qualifier", "MinuteUnix")
+                        .IsUnique();
+
+                    b.ToTable("demand_minutes", (string)null);
+                });
+
             modelBuilder.Entity("WarmKeeper.Agent.Persistence.EventRow", b =>
                 {
                     b.Property<long>("Id")
