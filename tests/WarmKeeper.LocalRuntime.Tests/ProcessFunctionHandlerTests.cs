@@ -190,6 +190,7 @@ public sealed class ProcessFunctionHandlerTests
     public async Task Many_invocations_each_get_exactly_their_own_log_line()
     {
         await using var handler = await StartAsync(Options());
+        Assert.Equal(OperatingSystem.IsLinux(), handler.HasExactLogFence);
 
         for (var i = 0; i < 50; i++)
         {

@@ -2,7 +2,6 @@ using System.Buffers;
 using System.ComponentModel;
 using System.Diagnostics;
 using System.Globalization;
-using System.IO.Pipelines;
 using System.Text;
 using System.Text.Json;
 using System.Threading.Channels;
@@ -72,6 +71,9 @@ public sealed class ProcessFunctionHandler : IFunctionHandler
     /// </summary>
     public bool HasExited => Volatile.Read(ref _exit) is not null;
 
+    /// <summary>Whether log capture fences are exact (Linux) rather than waiting for the output to go quiet.</summary>
+    internal bool HasExactLogFence => _stdout is { HasExactFence: true } && _stderr is { HasExactFence: true };
+
     /// <summary>From starting the listener and spawning the process to its first <c>next</c>, once init is done.</summary>
     public TimeSpan? InitDuration { get; private set; }
 
@@ -108,8 +110,8 @@ public sealed class ProcessFunctionHandler : IFunctionHandler
         process.StandardInput.Close();
         _stdout = new FunctionOutputCapture(process.StandardOutput.BaseStream, "stdout", _log, _logger, _timeProvider);
         _stderr = new FunctionOutputCapture(process.StandardError.BaseStream, "stderr", _log, _logger, _timeProvider);
-        _stdout.TryEnableExactFence(process.Id, 1);
-        _stderr.TryEnableExactFence(process.Id, 2);
+        _stdout.TryEnableExactFence();
+        _stderr.TryEnableExactFence();
         if (Volatile.Read(ref _exit) is not null)
         {
             // Exited before the fences were opened: release the readers.
