@@ -17,17 +17,28 @@ public sealed class AwsCli
 {
     private readonly string _executable;
 
-    private AwsCli(string executable) => _executable = executable;
+    private AwsCli(string executable, bool isVersion2)
+    {
+        _executable = executable;
+        IsVersion2 = isVersion2;
+    }
 
     public string Executable => _executable;
 
-    /// <summary>The CLI, or null when it is not installed.</summary>
+    /// <summary>True for AWS CLI v2 (knows <c>--no-cli-pager</c>).</summary>
+    public bool IsVersion2 { get; }
+
+    /// <summary>
+    /// The CLI, or null when it is not installed. Prefers version 2 (the documented one) when several
+    /// are installed; version 1 works too, without <c>--no-cli-pager</c>, which it does not know.
+    /// </summary>
     public static AwsCli? Find()
     {
+        var candidates = new List<string>();
         var explicitPath = Environment.GetEnvironmentVariable("WARMKEEPER_AWS_CLI");
         if (!string.IsNullOrEmpty(explicitPath) && File.Exists(explicitPath))
         {
-            return new AwsCli(explicitPath);
+            candidates.Add(explicitPath);
         }
 
         var path = Environment.GetEnvironmentVariable("PATH") ?? string.Empty;
@@ -36,14 +47,62 @@ public sealed class AwsCli
             foreach (var name in OperatingSystem.IsWindows() ? new[] { "aws.exe", "aws.cmd" } : ["aws"])
             {
                 var candidate = Path.Combine(dir, name);
-                if (File.Exists(candidate))
+                if (File.Exists(candidate) && !candidates.Contains(candidate))
                 {
-                    return new AwsCli(candidate);
+                    candidates.Add(candidate);
                 }
             }
         }
 
-        return null;
+        AwsCli? fallback = null;
+        foreach (var candidate in candidates)
+        {
+            var version = VersionOf(candidate);
+            if (version is null)
+            {
+                continue;
+            }
+
+            var cli = new AwsCli(candidate, version.StartsWith("aws-cli/2", StringComparison.Ordinal));
+            if (cli.IsVersion2 || candidate == explicitPath)
+            {
+                return cli;
+            }
+
+            fallback ??= cli;
+        }
+
+        return fallback;
+    }
+
+    private static string? VersionOf(string executable)
+    {
+        try
+        {
+            using var process = Process.Start(new ProcessStartInfo(executable, "--version")
+            {
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                UseShellExecute = false,
+            });
+            if (process is null)
+            {
+                return null;
+            }
+
+            var output = process.StandardOutput.ReadToEnd() + process.StandardError.ReadToEnd();
+            if (!process.WaitForExit(20_000))
+            {
+                process.Kill(entireProcessTree: true);
+                return null;
+            }
+
+            return process.ExitCode == 0 ? output.Trim() : null;
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            return null;
+        }
     }
 
     /// <summary>The CLI, or skips the test (fails under WARMKEEPER_REQUIRE_ALL=1) when it is missing.</summary>
@@ -75,7 +134,11 @@ public sealed class AwsCli
         };
         start.ArgumentList.Add("--endpoint-url");
         start.ArgumentList.Add(endpoint.ToString().TrimEnd('/'));
-        start.ArgumentList.Add("--no-cli-pager");
+        if (IsVersion2)
+        {
+            start.ArgumentList.Add("--no-cli-pager");
+        }
+
         foreach (var a in arguments)
         {
             start.ArgumentList.Add(a);
