@@ -137,7 +137,7 @@ internal sealed class TestFunction(string environmentId, RuntimeApiClient client
                     return;
                 }
 
-                if (WarmupMarker.TryRead(eventObject) is { } marker)
+                if (WarmupMarker.TryRead(eventObject, invocation.RequestId) is { } marker)
                 {
                     var holdMs = marker.HoldMs ?? (marker.Format == WarmupMarker.LambdaWarmer && marker.FanOut > 1 ? LambdaWarmerFanOutHoldMs : 0);
                     if (holdMs > 0)
@@ -250,7 +250,7 @@ internal sealed record WarmupMarker(string Format, JsonElement? CorrelationId, J
 
     public int FanOut => FanOutRaw is { ValueKind: JsonValueKind.Number } n && n.TryGetInt32(out var value) ? value : 1;
 
-    public static WarmupMarker? TryRead(JsonElement eventObject)
+    public static WarmupMarker? TryRead(JsonElement eventObject, string requestId)
     {
         if (eventObject.TryGetProperty("warmkeeper", out var warmkeeper) && warmkeeper.ValueKind == JsonValueKind.Object
             && warmkeeper.TryGetProperty("warmup", out var warmup) && warmup.ValueKind == JsonValueKind.True)
@@ -267,8 +267,10 @@ internal sealed record WarmupMarker(string Format, JsonElement? CorrelationId, J
 
         if (eventObject.TryGetProperty("warmer", out var warmer) && warmer.ValueKind == JsonValueKind.True)
         {
-            // The first call of a lambda-warmer fan-out; it is invocation 1 of `concurrency`.
-            return new WarmupMarker(LambdaWarmer, Get(eventObject, "correlationId"), JsonDocumentOne.Element, Get(eventObject, "concurrency"), null);
+            // The first call of a lambda-warmer fan-out: invocation 1 of `concurrency`, and lambda-warmer's
+            // correlation id defaults to this call's request id.
+            var correlationId = Get(eventObject, "correlationId") ?? JsonSerializer.SerializeToElement(requestId);
+            return new WarmupMarker(LambdaWarmer, correlationId, JsonDocumentOne.Element, Get(eventObject, "concurrency"), null);
         }
 
         if (eventObject.TryGetProperty("__WARMER_INVOCATION__", out var warmerIndex))
