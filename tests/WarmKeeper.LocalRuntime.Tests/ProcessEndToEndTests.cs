@@ -2,6 +2,7 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using WarmKeeper.LocalRuntime.Hosting;
+using WarmKeeper.Testing;
 
 namespace WarmKeeper.LocalRuntime.Tests;
 
@@ -64,5 +65,48 @@ public sealed class ProcessEndToEndTests
         Assert.Equal("Runtime.ExitError", crashedDocument.GetProperty("errorType").GetString());
         // The crashed environment is replaced by a new one: a cold start.
         Assert.True(afterAnswer.GetProperty("coldStart").GetBoolean(), JsonSerializer.Serialize(afterAnswer));
+    }
+
+    [SkippableFact]
+    public async Task The_AWS_CLI_invokes_a_process_function_warm_up_then_error()
+    {
+        var cli = AwsCli.Require();
+        await using var runtime = await StartAsync();
+        var outFile = Path.Combine(Path.GetTempPath(), "wk-process-cli-" + Guid.NewGuid().ToString("N") + ".json");
+        try
+        {
+            var warmup = await cli.RunAsync(runtime.Server.BaseAddress, ["lambda", "invoke", "--function-name", "process-fn",
+                "--cli-binary-format", "raw-in-base64-out", "--payload", """{"warmkeeper":{"warmup":true,"correlationId":"cli-1","index":0,"fanOut":1}}""",
+                "--log-type", "Tail", "--output", "json", outFile]);
+            Assert.True(warmup.ExitCode == 0, warmup.ToString());
+            using (var answer = JsonDocument.Parse(await File.ReadAllTextAsync(outFile)))
+            {
+                Assert.True(answer.RootElement.GetProperty("warmup").GetBoolean());
+                Assert.Equal("warmkeeper", answer.RootElement.GetProperty("format").GetString());
+                Assert.Equal("cli-1", answer.RootElement.GetProperty("correlationId").GetString());
+                Assert.True(answer.RootElement.GetProperty("coldStart").GetBoolean());
+            }
+            using (var metadata = JsonDocument.Parse(warmup.StandardOutput))
+            {
+                var log = Encoding.UTF8.GetString(Convert.FromBase64String(metadata.RootElement.GetProperty("LogResult").GetString()!));
+                Assert.Contains("Init Duration: ", log, StringComparison.Ordinal);
+            }
+
+            var failed = await cli.RunAsync(runtime.Server.BaseAddress, ["lambda", "invoke", "--function-name", "process-fn",
+                "--cli-binary-format", "raw-in-base64-out", "--payload", """{"fail":true}""", "--output", "json", outFile]);
+            Assert.True(failed.ExitCode == 0, failed.ToString());
+            using (var metadata = JsonDocument.Parse(failed.StandardOutput))
+            {
+                Assert.Equal("Unhandled", metadata.RootElement.GetProperty("FunctionError").GetString());
+            }
+            using (var error = JsonDocument.Parse(await File.ReadAllTextAsync(outFile)))
+            {
+                Assert.Equal("TestError", error.RootElement.GetProperty("errorType").GetString());
+            }
+        }
+        finally
+        {
+            File.Delete(outFile);
+        }
     }
 }
