@@ -228,7 +228,11 @@ public sealed class ProcessFunctionHandler : IFunctionHandler
             process.Exited -= OnProcessExited;
             process.Dispose();
         }
-        _initDone.TrySetException(new FunctionInitException("Runtime.ExitError", "The execution environment was disposed during init."));
+        if (Volatile.Read(ref _initStarted) != 0)
+        {
+            // An InitAsync still waiting (its process never reported an exit) must not wait forever.
+            _initDone.TrySetException(new FunctionInitException("Runtime.ExitError", "The execution environment was disposed during init."));
+        }
     }
 
     private ProcessStartInfo BuildStartInfo(string runtimeApi)
