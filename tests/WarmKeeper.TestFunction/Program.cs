@@ -11,6 +11,20 @@ namespace WarmKeeper.TestFunction;
 /// tested against real HTTP from a real process. Every answer carries the environment id, which makes
 /// warm reuse and fan-out visible to the caller.
 /// </summary>
+/// <remarks>
+/// Events (keys combine in this order: log, sleepMs, crash, fail, responseBytes, env, warm-up marker, echo):
+/// <c>{"log":"text"}</c> prints to stdout; <c>{"sleepMs":N}</c> waits; <c>{"crash":true}</c> exits with 1
+/// mid-invocation; <c>{"fail":true}</c> posts a TestError to /error; <c>{"responseBytes":N}</c> answers a
+/// JSON string of N bytes; <c>{"env":["NAME",…]}</c> answers those environment variables; warm-up markers
+/// (WarmKeeper's <c>{"warmkeeper":{"warmup":true,…,"holdMs":N}}</c>, serverless-plugin-warmup's
+/// <c>{"source":"serverless-plugin-warmup"}</c>, lambda-warmer's <c>{"warmer":true,"concurrency":N}</c> and
+/// <c>__WARMER_INVOCATION__</c> follow-ups) answer <c>{"warmup":true,"format":…,"environmentId":…,"coldStart":…,
+/// "correlationId":…,"index":…,"fanOut":…,"received":event}</c>; anything else answers
+/// <c>{"environmentId":…,"coldStart":…,"event":event}</c>.
+/// Environment: WARMKEEPER_TEST_ENVIRONMENT_ID (else a new GUID), WARMKEEPER_TEST_INIT_MS (init work before
+/// the first next), WARMKEEPER_TEST_INIT_ERROR=1 (post /init/error and exit), WARMKEEPER_TEST_INIT_EXIT=N
+/// (exit with N before the first next).
+/// </remarks>
 internal static class Program
 {
     private static async Task<int> Main()
