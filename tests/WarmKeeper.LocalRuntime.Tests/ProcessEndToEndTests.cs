@@ -67,6 +67,34 @@ public sealed class ProcessEndToEndTests
         Assert.True(afterAnswer.GetProperty("coldStart").GetBoolean(), JsonSerializer.Serialize(afterAnswer));
     }
 
+    [Fact]
+    public async Task A_warm_up_fan_out_holds_each_environment_so_it_starts_three_and_reuses_them()
+    {
+        await using var runtime = await StartAsync();
+
+        async Task<string[]> FanOutAsync(string correlationId)
+        {
+            var pings = Enumerable.Range(0, 3).Select(async index =>
+            {
+                using var response = await runtime.InvokeAsync("process-fn",
+                    $$$"""{"warmkeeper":{"warmup":true,"correlationId":"{{{correlationId}}}","index":{{{index}}},"fanOut":3,"holdMs":1500}}""");
+                var answer = await HttpAssert.JsonAsync(response);
+                Assert.True(answer.GetProperty("warmup").GetBoolean());
+                Assert.Equal(correlationId, answer.GetProperty("correlationId").GetString());
+                return (Id: answer.GetProperty("environmentId").GetString()!, Cold: answer.GetProperty("coldStart").GetBoolean());
+            });
+            var answers = await Task.WhenAll(pings);
+            Assert.Equal(3, answers.Select(a => a.Id).Distinct().Count());
+            Assert.All(answers, a => Assert.Equal(correlationId == "first", a.Cold));
+            return [.. answers.Select(a => a.Id).Order(StringComparer.Ordinal)];
+        }
+
+        var first = await FanOutAsync("first");
+        var second = await FanOutAsync("second");
+
+        Assert.Equal(first, second);
+    }
+
     [SkippableFact]
     public async Task The_AWS_CLI_invokes_a_process_function_warm_up_then_error()
     {
