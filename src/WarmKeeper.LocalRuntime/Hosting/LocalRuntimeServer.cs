@@ -108,8 +108,13 @@ public sealed partial class LocalRuntimeServer : IAsyncDisposable
         });
 
         var app = builder.Build();
-        var requireSignature = authenticator is not null && options.Credentials is not null;
         var logger = (engine.LoggerFactory ?? Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance).CreateLogger<LocalRuntimeServer>();
+        var requireSignature = authenticator is not null && options.Credentials is not null;
+        if (options.Credentials is not null && authenticator is null)
+        {
+            LogCredentialsWithoutAuthenticator(logger);
+        }
+
         app.Use((ctx, next) =>
         {
             var requestId = Guid.NewGuid().ToString();
@@ -147,6 +152,9 @@ public sealed partial class LocalRuntimeServer : IAsyncDisposable
             await LambdaApiEndpoints.WriteErrorAsync(ctx, new LambdaApiError(500, LambdaErrorTypes.Service, "The local runtime failed to handle the request: " + ex.Message));
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "WarmKeeper:LocalRuntime:Credentials is set but no IRequestAuthenticator is registered: requests are NOT verified")]
+    private static partial void LogCredentialsWithoutAuthenticator(ILogger logger);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Local runtime operation {Method} {Path} failed")]
     private static partial void LogOperationFailed(ILogger logger, string method, string path, Exception exception);
