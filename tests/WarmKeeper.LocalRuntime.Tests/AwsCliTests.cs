@@ -79,7 +79,15 @@ public sealed class AwsCliTests
     public async Task Provisioned_concurrency_goes_from_in_progress_to_ready_and_latest_is_refused()
     {
         var cli = AwsCli.Require();
-        await using var rt = await TestRuntime.StartAsync(o => o.ProvisioningDelay = TimeSpan.FromMilliseconds(1500));
+        // Fake time holds the config IN_PROGRESS for as long as the (slow to start) CLI needs.
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var rt = await TestRuntime.StartAsync(
+            o =>
+            {
+                o.ProvisioningDelay = TimeSpan.FromSeconds(5);
+                o.Functions["hello"].InitDuration = TimeSpan.Zero;
+            },
+            new Hosting.LocalRuntimeServerDependencies { TimeProvider = time });
 
         var put = await RunJsonAsync(cli, rt, "put-provisioned-concurrency-config", "--function-name", "hello", "--qualifier", "live",
             "--provisioned-concurrent-executions", "2");
@@ -88,6 +96,8 @@ public sealed class AwsCliTests
 
         var inProgress = await RunJsonAsync(cli, rt, "get-provisioned-concurrency-config", "--function-name", "hello", "--qualifier", "live");
         Assert.Equal("IN_PROGRESS", inProgress.GetProperty("Status").GetString());
+        Assert.Equal(0, inProgress.GetProperty("AllocatedProvisionedConcurrentExecutions").GetInt32());
+        time.Advance(TimeSpan.FromSeconds(5));
 
         var deadline = DateTime.UtcNow.AddSeconds(20);
         JsonElement ready;
@@ -115,11 +125,13 @@ public sealed class AwsCliTests
     public async Task Reserved_concurrency_of_one_throttles_the_second_concurrent_invoke()
     {
         var cli = AwsCli.Require();
-        await using var rt = await TestRuntime.StartAsync(o => o.Functions["slow"].WorkDuration = TimeSpan.FromSeconds(4));
+        var gate = new GatedHandlerFactory();
+        await using var rt = await TestRuntime.StartAsync(o => o.Functions["gated"] = GatedHandlerFactory.Function(),
+            new Hosting.LocalRuntimeServerDependencies { ProcessFunctions = gate });
 
-        var put = await RunJsonAsync(cli, rt, "put-function-concurrency", "--function-name", "slow", "--reserved-concurrent-executions", "1");
+        var put = await RunJsonAsync(cli, rt, "put-function-concurrency", "--function-name", "gated", "--reserved-concurrent-executions", "1");
         Assert.Equal(1, put.GetProperty("ReservedConcurrentExecutions").GetInt32());
-        var get = await RunJsonAsync(cli, rt, "get-function-concurrency", "--function-name", "slow");
+        var get = await RunJsonAsync(cli, rt, "get-function-concurrency", "--function-name", "gated");
         Assert.Equal(1, get.GetProperty("ReservedConcurrentExecutions").GetInt32());
 
         var noRetries = new Dictionary<string, string> { ["AWS_MAX_ATTEMPTS"] = "1", ["AWS_RETRY_MODE"] = "standard" };
@@ -127,24 +139,23 @@ public sealed class AwsCliTests
         var outB = Path.Combine(Path.GetTempPath(), "wk-cli-b-" + Guid.NewGuid().ToString("N"));
         try
         {
-            var a = cli.RunAsync(rt.Server.BaseAddress, ["lambda", "invoke", "--function-name", "slow", outA], noRetries);
-            // The first call must hold the only slot before the second one arrives.
-            var deadline = DateTime.UtcNow.AddSeconds(10);
-            while (rt.Engine.GetInFlight("slow") == 0 && DateTime.UtcNow < deadline)
-            {
-                await Task.Delay(20);
-            }
+            // The first call holds the only slot (the gated handler waits) until the second was throttled.
+            var a = cli.RunAsync(rt.Server.BaseAddress, ["lambda", "invoke", "--function-name", "gated", outA], noRetries);
+            await EnvironmentLifecycleTests.WaitUntilAsync(() => rt.Engine.GetInFlight("gated") == 1, 60_000);
 
             // --debug prints the response body, where the throttle's Reason is (the error line omits it).
-            var b = await cli.RunAsync(rt.Server.BaseAddress, ["--debug", "lambda", "invoke", "--function-name", "slow", outB], noRetries);
+            var b = await cli.RunAsync(rt.Server.BaseAddress, ["--debug", "lambda", "invoke", "--function-name", "gated", outB], noRetries);
+            gate.Open();
             var first = await a;
             Assert.True(first.ExitCode == 0, first.ToString());
             Assert.NotEqual(0, b.ExitCode);
             Assert.Contains("TooManyRequestsException", b.StandardError, StringComparison.Ordinal);
             Assert.Contains("ReservedFunctionConcurrentInvocationLimitExceeded", b.StandardError + b.StandardOutput, StringComparison.Ordinal);
+            Assert.Equal(1, rt.Engine.GetMaxObservedInFlight("gated"));
         }
         finally
         {
+            gate.Open();
             File.Delete(outA);
             File.Delete(outB);
         }

@@ -6,26 +6,39 @@ namespace WarmKeeper.LocalRuntime.Tests;
 /// <summary>Reserved and provisioned concurrency, throttling and the unreserved floor, over HTTP.</summary>
 public sealed class ConcurrencyTests
 {
-    private static async Task<HttpResponseMessage[]> InvokeConcurrentlyAsync(TestRuntime rt, string function, int count, string? qualifier = null, string body = "{}")
+    private static Task<TestRuntime> StartGatedAsync(GatedHandlerFactory gate, Action<LocalRuntimeOptions>? configure = null, RecordingObserver? observer = null) =>
+        TestRuntime.StartAsync(
+            o =>
+            {
+                o.Functions["gated"] = GatedHandlerFactory.Function();
+                configure?.Invoke(o);
+            },
+            new LocalRuntimeServerDependencies { ProcessFunctions = gate, Observers = observer is null ? null : [observer] });
+
+    /// <summary>Starts the calls, waits until <paramref name="running"/> are inside the function and the rest answered, then opens the gate.</summary>
+    private static async Task<HttpResponseMessage[]> InvokeGatedAsync(TestRuntime rt, GatedHandlerFactory gate, int count, int running, string? qualifier = null)
     {
         var calls = new Task<HttpResponseMessage>[count];
         for (var i = 0; i < count; i++)
         {
-            calls[i] = rt.InvokeAsync(function, body, qualifier);
+            calls[i] = rt.InvokeAsync("gated", "{}", qualifier);
         }
 
+        await EnvironmentLifecycleTests.WaitUntilAsync(() => rt.Engine.GetInFlight("gated") == running && calls.Count(c => c.IsCompleted) == count - running);
+        gate.Open();
         return await Task.WhenAll(calls);
     }
 
     [Fact]
     public async Task Reserved_concurrency_throttles_beyond_the_reservation_with_lambdas_429()
     {
-        await using var rt = await TestRuntime.StartAsync();
-        using var put = await rt.PutJsonAsync("/2017-10-31/functions/slow/concurrency", "{\"ReservedConcurrentExecutions\":2}");
+        var gate = new GatedHandlerFactory();
+        await using var rt = await StartGatedAsync(gate);
+        using var put = await rt.PutJsonAsync("/2017-10-31/functions/gated/concurrency", "{\"ReservedConcurrentExecutions\":2}");
         Assert.Equal(HttpStatusCode.OK, put.StatusCode);
         Assert.Equal(2, (await HttpAssert.JsonAsync(put)).GetProperty("ReservedConcurrentExecutions").GetInt32());
 
-        var responses = await InvokeConcurrentlyAsync(rt, "slow", 3);
+        var responses = await InvokeGatedAsync(rt, gate, 3, running: 2);
         try
         {
             Assert.Equal(2, responses.Count(r => r.StatusCode == HttpStatusCode.OK));
@@ -44,7 +57,7 @@ public sealed class ConcurrencyTests
             }
         }
 
-        Assert.Equal(2, rt.Engine.GetMaxObservedInFlight("slow"));
+        Assert.Equal(2, rt.Engine.GetMaxObservedInFlight("gated"));
     }
 
     [Fact]
@@ -63,11 +76,11 @@ public sealed class ConcurrencyTests
     [Fact]
     public async Task The_account_limit_throttles_functions_without_reservation()
     {
-        await using var rt = await TestRuntime.StartAsync(o =>
+        var gate = new GatedHandlerFactory();
+        await using var rt = await StartGatedAsync(gate, o =>
         {
             o.AccountConcurrency = 4;
             o.UnreservedConcurrencyFloor = 1;
-            o.Functions["other"] = new LocalFunctionOptions { Handler = LocalHandlerKind.Work, WorkDuration = TimeSpan.FromMilliseconds(600), InitDuration = TimeSpan.Zero };
         });
         // Reserving 2 for "slow" leaves 2 for everyone else.
         using (var put = await rt.PutJsonAsync("/2017-10-31/functions/slow/concurrency", "{\"ReservedConcurrentExecutions\":2}"))
@@ -75,7 +88,7 @@ public sealed class ConcurrencyTests
             Assert.Equal(HttpStatusCode.OK, put.StatusCode);
         }
 
-        var responses = await InvokeConcurrentlyAsync(rt, "other", 3);
+        var responses = await InvokeGatedAsync(rt, gate, 3, running: 2);
         try
         {
             Assert.Equal(2, responses.Count(r => r.StatusCode == HttpStatusCode.OK));
@@ -169,9 +182,9 @@ public sealed class ConcurrencyTests
     public async Task Provisioned_concurrency_goes_ready_and_spills_over_to_on_demand()
     {
         var observer = new RecordingObserver();
-        await using var rt = await TestRuntime.StartAsync(o => o.ProvisioningDelay = TimeSpan.FromMilliseconds(300),
-            new LocalRuntimeServerDependencies { Observers = [observer] });
-        using (var put = await rt.PutJsonAsync("/2019-09-30/functions/slow/provisioned-concurrency?Qualifier=live", "{\"ProvisionedConcurrentExecutions\":2}"))
+        var gate = new GatedHandlerFactory();
+        await using var rt = await StartGatedAsync(gate, o => o.ProvisioningDelay = TimeSpan.FromMilliseconds(300), observer);
+        using (var put = await rt.PutJsonAsync("/2019-09-30/functions/gated/provisioned-concurrency?Qualifier=live", "{\"ProvisionedConcurrentExecutions\":2}"))
         {
             Assert.Equal(HttpStatusCode.Accepted, put.StatusCode);
             var body = await HttpAssert.JsonAsync(put);
@@ -185,7 +198,7 @@ public sealed class ConcurrencyTests
         do
         {
             await Task.Delay(50);
-            using var get = await rt.Http.GetAsync("/2019-09-30/functions/slow/provisioned-concurrency?Qualifier=live");
+            using var get = await rt.Http.GetAsync("/2019-09-30/functions/gated/provisioned-concurrency?Qualifier=live");
             var body = await HttpAssert.JsonAsync(get);
             status = body.GetProperty("Status").GetString()!;
             if (status == "READY")
@@ -197,53 +210,54 @@ public sealed class ConcurrencyTests
         while (status != "READY" && DateTime.UtcNow < deadline);
         Assert.Equal("READY", status);
 
-        var responses = await InvokeConcurrentlyAsync(rt, "slow", 3, "live", "{\"workMs\":400}");
+        var responses = await InvokeGatedAsync(rt, gate, 3, running: 3, "live");
         foreach (var r in responses)
         {
             Assert.Equal(HttpStatusCode.OK, r.StatusCode);
             r.Dispose();
         }
 
-        var seen = await observer.WaitForAsync(e => e.FunctionName == "slow", 3);
+        var seen = await observer.WaitForAsync(e => e.FunctionName == "gated", 3);
         Assert.Equal(2, seen.Count(e => e.Provisioned && e.Start == Core.Observations.InvocationStart.Warm));
         var spilled = Assert.Single(seen, e => !e.Provisioned);
         Assert.Equal(Core.Observations.InvocationStart.Cold, spilled.Start);
         Assert.Equal("1", spilled.ExecutedVersion);
 
         // Invoking the version directly does not use the alias's provisioned environments.
-        using (await rt.InvokeAsync("slow", "{\"workMs\":1}", "1"))
+        using (await rt.InvokeAsync("gated", "{}", "1"))
         {
         }
 
-        var direct = await observer.WaitForAsync(e => e.FunctionName == "slow" && e.Qualifier == "1", 1);
+        var direct = await observer.WaitForAsync(e => e.FunctionName == "gated" && e.Qualifier == "1", 1);
         Assert.False(direct[0].Provisioned);
 
-        using var list = await rt.Http.GetAsync("/2019-09-30/functions/slow/provisioned-concurrency?List=ALL");
+        using var list = await rt.Http.GetAsync("/2019-09-30/functions/gated/provisioned-concurrency?List=ALL");
         var item = Assert.Single((await HttpAssert.JsonAsync(list)).GetProperty("ProvisionedConcurrencyConfigs").EnumerateArray());
-        Assert.Equal("arn:aws:lambda:us-east-1:000000000000:function:slow:live", item.GetProperty("FunctionArn").GetString());
+        Assert.Equal("arn:aws:lambda:us-east-1:000000000000:function:gated:live", item.GetProperty("FunctionArn").GetString());
 
-        using var delete = await rt.Http.DeleteAsync("/2019-09-30/functions/slow/provisioned-concurrency?Qualifier=live");
+        using var delete = await rt.Http.DeleteAsync("/2019-09-30/functions/gated/provisioned-concurrency?Qualifier=live");
         Assert.Equal(HttpStatusCode.NoContent, delete.StatusCode);
-        Assert.DoesNotContain(rt.Engine.GetFunctionSnapshot("slow").Environments, e => e.Provisioned);
-        using var gone = await rt.Http.GetAsync("/2019-09-30/functions/slow/provisioned-concurrency?Qualifier=live");
+        Assert.DoesNotContain(rt.Engine.GetFunctionSnapshot("gated").Environments, e => e.Provisioned);
+        using var gone = await rt.Http.GetAsync("/2019-09-30/functions/gated/provisioned-concurrency?Qualifier=live");
         await HttpAssert.ErrorAsync(gone, 404, "ProvisionedConcurrencyConfigNotFoundException");
     }
 
     [Fact]
     public async Task Provisioned_invocations_count_within_the_reservation()
     {
-        await using var rt = await TestRuntime.StartAsync(o => o.ProvisioningDelay = TimeSpan.Zero);
-        using (await rt.PutJsonAsync("/2017-10-31/functions/slow/concurrency", "{\"ReservedConcurrentExecutions\":1}"))
+        var gate = new GatedHandlerFactory();
+        await using var rt = await StartGatedAsync(gate, o => o.ProvisioningDelay = TimeSpan.Zero);
+        using (await rt.PutJsonAsync("/2017-10-31/functions/gated/concurrency", "{\"ReservedConcurrentExecutions\":1}"))
         {
         }
 
-        using (var put = await rt.PutJsonAsync("/2019-09-30/functions/slow/provisioned-concurrency?Qualifier=live", "{\"ProvisionedConcurrentExecutions\":1}"))
+        using (var put = await rt.PutJsonAsync("/2019-09-30/functions/gated/provisioned-concurrency?Qualifier=live", "{\"ProvisionedConcurrentExecutions\":1}"))
         {
             Assert.Equal(HttpStatusCode.Accepted, put.StatusCode);
         }
 
-        await EnvironmentLifecycleTests.WaitUntilAsync(() => rt.Engine.GetProvisionedConcurrencyConfig("slow", "live").Status == "READY");
-        var responses = await InvokeConcurrentlyAsync(rt, "slow", 2, "live", "{\"workMs\":300}");
+        await EnvironmentLifecycleTests.WaitUntilAsync(() => rt.Engine.GetProvisionedConcurrencyConfig("gated", "live").Status == "READY");
+        var responses = await InvokeGatedAsync(rt, gate, 2, running: 1, "live");
         Assert.Single(responses, r => r.StatusCode == HttpStatusCode.OK);
         Assert.Single(responses, r => (int)r.StatusCode == 429);
         foreach (var r in responses)

@@ -44,13 +44,15 @@ public sealed class EnvironmentLifecycleTests
     [Fact]
     public async Task Concurrent_calls_each_get_their_own_environment()
     {
-        await using var rt = await TestRuntime.StartAsync();
-        var calls = Enumerable.Range(0, 3).Select(_ => rt.InvokeAsync("slow", "{\"workMs\":300}")).ToArray();
-        // While they run, all three environments are busy or initializing.
-        await Task.Delay(150);
-        var during = rt.Engine.GetFunctionSnapshot("slow");
-        Assert.Equal(3, during.InFlight);
+        var gate = new GatedHandlerFactory();
+        await using var rt = await TestRuntime.StartAsync(o => o.Functions["gated"] = GatedHandlerFactory.Function(),
+            new LocalRuntimeServerDependencies { ProcessFunctions = gate });
+        var calls = Enumerable.Range(0, 3).Select(_ => rt.InvokeAsync("gated", "{}")).ToArray();
+        await WaitUntilAsync(() => rt.Engine.GetInFlight("gated") == 3);
+        var during = rt.Engine.GetFunctionSnapshot("gated");
+        Assert.Equal(3, during.Environments.Count);
         Assert.All(during.Environments, e => Assert.NotEqual(EnvironmentState.Idle, e.State));
+        gate.Open();
         var responses = await Task.WhenAll(calls);
         var ids = new HashSet<string>();
         foreach (var r in responses)
@@ -60,8 +62,9 @@ public sealed class EnvironmentLifecycleTests
         }
 
         Assert.Equal(3, ids.Count);
-        Assert.Equal(3, rt.Engine.GetMaxObservedInFlight("slow"));
-        Assert.Equal(0, rt.Engine.GetInFlight("slow"));
+        Assert.Equal(3, rt.Engine.GetMaxObservedInFlight("gated"));
+        Assert.Equal(0, rt.Engine.GetInFlight("gated"));
+        Assert.All(rt.Engine.GetFunctionSnapshot("gated").Environments, e => Assert.Equal(EnvironmentState.Idle, e.State));
     }
 
     [Fact]

@@ -39,3 +39,38 @@ internal sealed class CrashingHandlerFactory : IFunctionHandlerFactory
         }
     }
 }
+
+/// <summary>
+/// Handlers that hold every invocation until the test opens the gate, so "concurrent" calls overlap
+/// for certain however slow the machine is. Used as the process-function host of "gated" functions.
+/// </summary>
+internal sealed class GatedHandlerFactory : IFunctionHandlerFactory
+{
+    private readonly TaskCompletionSource _gate = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public static LocalFunctionOptions Function() => new()
+    {
+        Handler = LocalHandlerKind.Process,
+        Command = "gate",
+        Timeout = TimeSpan.FromSeconds(60),
+        Versions = ["1"],
+        Aliases = new(StringComparer.Ordinal) { ["live"] = "1" },
+    };
+
+    public void Open() => _gate.TrySetResult();
+
+    public IFunctionHandler Create(string functionName, LocalFunctionOptions function, string environmentId) => new Handler(this, environmentId);
+
+    private sealed class Handler(GatedHandlerFactory owner, string environmentId) : IFunctionHandler
+    {
+        public Task InitAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public async Task<HandlerResult> InvokeAsync(HandlerInvocation invocation, CancellationToken cancellationToken)
+        {
+            await owner._gate.Task.WaitAsync(cancellationToken);
+            return new HandlerResult(System.Text.Encoding.UTF8.GetBytes("{\"environmentId\":\"" + environmentId + "\"}"), null, "gate opened\n");
+        }
+
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    }
+}

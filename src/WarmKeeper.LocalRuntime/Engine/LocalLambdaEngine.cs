@@ -45,6 +45,7 @@ public sealed partial class LocalLambdaEngine : IAsyncDisposable
         Options = options;
         _handlers = handlers;
         _time = timeProvider ?? TimeProvider.System;
+        LoggerFactory = loggerFactory;
         loggerFactory ??= NullLoggerFactory.Instance;
         _logger = loggerFactory.CreateLogger<LocalLambdaEngine>();
         _arnPrefix = "arn:aws:lambda:" + options.Region + ":" + options.AccountId + ":function:";
@@ -72,6 +73,9 @@ public sealed partial class LocalLambdaEngine : IAsyncDisposable
     public LocalRuntimeOptions Options { get; }
 
     public TimeProvider TimeProvider => _time;
+
+    /// <summary>The logger factory the engine was built with (the server logs through it too).</summary>
+    internal ILoggerFactory? LoggerFactory { get; }
 
     /// <summary>The configured functions, sorted by name.</summary>
     public IReadOnlyList<FunctionDefinition> Functions
