@@ -171,11 +171,17 @@ public sealed class ProcessFunctionHandler : IFunctionHandler
             {
                 answer = await pending.Answer;
             }
-            // Whatever the function printed before answering belongs to this invocation's log.
-            var stdoutFence = _stdout!.FenceAsync(cancellationToken);
-            var stderrFence = _stderr!.FenceAsync(cancellationToken);
-            await stdoutFence;
-            await stderrFence;
+            // Whatever the function printed before answering belongs to this invocation's log; the fences
+            // were started when the answer arrived, so they are usually through by now.
+            var (stdoutFence, stderrFence) = pending.LogFences;
+            if (!stdoutFence.IsCompleted)
+            {
+                await stdoutFence.WaitAsync(cancellationToken);
+            }
+            if (!stderrFence.IsCompleted)
+            {
+                await stderrFence.WaitAsync(cancellationToken);
+            }
             return new HandlerResult(answer.Payload, answer.FunctionError, _log.Take());
         }
         catch (OperationCanceledException)
@@ -426,12 +432,12 @@ public sealed class ProcessFunctionHandler : IFunctionHandler
         var body = await ReadBodyAsync(context);
         if (body is null)
         {
-            pending.TryAnswer(new InvocationAnswer(ResponseTooLargeDocument(), "Unhandled"));
+            TryAnswer(pending, new InvocationAnswer(ResponseTooLargeDocument(), "Unhandled"));
             await RefuseAsync(context, StatusCodes.Status413PayloadTooLarge, "RequestEntityTooLarge",
                 $"Exceeded maximum allowed payload size ({MaxResponseBytes} bytes).");
             return;
         }
-        if (!pending.TryAnswer(new InvocationAnswer(body, null)))
+        if (!TryAnswer(pending, new InvocationAnswer(body, null)))
         {
             await RefuseAsync(context, StatusCodes.Status400BadRequest, "InvalidStateTransition", "The invocation was already answered or has timed out.");
             return;
@@ -446,7 +452,7 @@ public sealed class ProcessFunctionHandler : IFunctionHandler
         var document = body is null
             ? ResponseTooLargeDocument()
             : LooksLikeJsonObject(body) ? body : ErrorDocument(body.Length == 0 ? "Unknown application error occurred" : Encoding.UTF8.GetString(body), errorType.Length > 0 ? errorType : "Unhandled");
-        if (!pending.TryAnswer(new InvocationAnswer(document, "Unhandled")))
+        if (!TryAnswer(pending, new InvocationAnswer(document, "Unhandled")))
         {
             await RefuseAsync(context, StatusCodes.Status400BadRequest, "InvalidStateTransition", "The invocation was already answered or has timed out.");
             return;
@@ -481,6 +487,14 @@ public sealed class ProcessFunctionHandler : IFunctionHandler
         var errorType = headerType.Length > 0 ? headerType : bodyType ?? "Runtime.Unknown";
         _initDone.TrySetException(new FunctionInitException(errorType, message is { Length: > 0 } ? message : "The runtime reported an init error."));
         await AcceptedAsync(context);
+    }
+
+    private bool TryAnswer(PendingInvocation pending, InvocationAnswer answer)
+    {
+        // The output the function wrote before this post is already in the pipes: fence it now, while
+        // the answer travels to the waiting InvokeAsync.
+        pending.LogFences = (_stdout!.FenceAsync(CancellationToken.None), _stderr!.FenceAsync(CancellationToken.None));
+        return pending.TryAnswer(answer);
     }
 
     private PendingInvocation? CurrentInvocation(ReadOnlySpan<char> requestId)
@@ -607,6 +621,9 @@ public sealed class ProcessFunctionHandler : IFunctionHandler
         private readonly TaskCompletionSource<InvocationAnswer> _answer = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
         public HandlerInvocation Invocation { get; } = invocation;
+
+        /// <summary>Log fences of stdout and stderr, set before the answer (all fences are bounded in time).</summary>
+        public (Task Stdout, Task Stderr) LogFences { get; set; } = (Task.CompletedTask, Task.CompletedTask);
 
         public Task<InvocationAnswer> Answer => _answer.Task;
 
