@@ -62,6 +62,10 @@ public sealed class OptionsValidationTests
         var errors = LocalRuntimeOptionsValidator.Validate(options, "WarmKeeper:LocalRuntime");
         Assert.Equal(refused, errors.Any(e => e.StartsWith("WarmKeeper:LocalRuntime:Url binds a non-loopback address without credentials: set WarmKeeper:LocalRuntime:Credentials:AccessKeyId", StringComparison.Ordinal)));
 
+        options.Enabled = false;
+        Assert.Empty(LocalRuntimeOptionsValidator.Validate(options, "WarmKeeper:LocalRuntime"));
+
+        options.Enabled = true;
         options.Credentials = new LocalRuntimeCredentials { AccessKeyId = "AKID", SecretAccessKey = "secret" };
         Assert.Empty(LocalRuntimeOptionsValidator.Validate(options, "WarmKeeper:LocalRuntime"));
     }

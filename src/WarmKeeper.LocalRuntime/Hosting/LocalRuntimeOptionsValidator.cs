@@ -36,7 +36,8 @@ public sealed partial class LocalRuntimeOptionsValidator : IValidateOptions<Loca
                 Error("Url", "must not have a path: the Lambda API is served at the root of its own listener.");
             }
 
-            if (!IsLoopback(url) && options.Credentials is null)
+            // A disabled runtime listens nowhere, so where it would listen is no risk.
+            if (options.Enabled && !IsLoopback(url) && options.Credentials is null)
             {
                 Error("Url", "binds a non-loopback address without credentials: set " + prefix + ":Credentials:AccessKeyId and " + prefix + ":Credentials:SecretAccessKey (requests must then be signed with them), or listen on 127.0.0.1.");
             }

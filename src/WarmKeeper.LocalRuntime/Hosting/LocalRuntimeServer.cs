@@ -144,6 +144,15 @@ public sealed partial class LocalRuntimeServer : IAsyncDisposable
         {
             await pending;
         }
+        catch (BadHttpRequestException ex) when (!ctx.Response.HasStarted)
+        {
+            // Kestrel's own limits (body size, malformed framing) still answer in Lambda's shape.
+            ctx.Response.Clear();
+            ctx.Response.Headers[LambdaHeaders.RequestId] = ctx.TraceIdentifier;
+            await LambdaApiEndpoints.WriteErrorAsync(ctx, ex.StatusCode == StatusCodes.Status413PayloadTooLarge
+                ? new LambdaApiError(413, LambdaErrorTypes.RequestTooLarge, "Request must be smaller than " + KestrelBodyLimit + " bytes.")
+                : new LambdaApiError(400, LambdaErrorTypes.InvalidRequestContent, ex.Message));
+        }
         catch (Exception ex) when (!ctx.Response.HasStarted && !ctx.RequestAborted.IsCancellationRequested)
         {
             LogOperationFailed(logger, ctx.Request.Method, ctx.Request.Path.Value ?? string.Empty, ex);
