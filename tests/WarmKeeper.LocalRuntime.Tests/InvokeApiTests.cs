@@ -180,6 +180,19 @@ public sealed class InvokeApiTests
     }
 
     [Fact]
+    public async Task Burn_spends_the_requested_time_and_reports_it()
+    {
+        var observer = new RecordingObserver();
+        await using var rt = await TestRuntime.StartAsync(
+            o => o.Functions["burn"] = new LocalFunctionOptions { Handler = LocalHandlerKind.Burn, InitDuration = TimeSpan.Zero },
+            new LocalRuntimeServerDependencies { Observers = [observer] });
+        using var response = await rt.InvokeAsync("burn", "{\"workMs\":40}");
+        Assert.Equal(40, (await HttpAssert.JsonAsync(response)).GetProperty("burnedMs").GetInt32());
+        var seen = await observer.WaitForAsync(e => e.FunctionName == "burn", 1);
+        Assert.True(seen[0].RunDuration >= TimeSpan.FromMilliseconds(39), seen[0].RunDuration.ToString());
+    }
+
+    [Fact]
     public async Task Unknown_operations_get_a_lambda_shaped_404()
     {
         await using var rt = await TestRuntime.StartAsync();

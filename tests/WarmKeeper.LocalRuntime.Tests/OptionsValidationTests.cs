@@ -50,6 +50,26 @@ public sealed class OptionsValidationTests
         Assert.Equal(expected.Order(StringComparer.Ordinal), errors.Order(StringComparer.Ordinal));
     }
 
+    [Theory]
+    [InlineData("http://0.0.0.0:9001", true)]
+    [InlineData("http://10.1.2.3:9001", true)]
+    [InlineData("http://127.0.0.1:9001", false)]
+    [InlineData("http://localhost:9001", false)]
+    [InlineData("http://[::1]:9001", false)]
+    public void A_non_loopback_listener_needs_credentials(string url, bool refused)
+    {
+        var options = new LocalRuntimeOptions { Url = url };
+        var errors = LocalRuntimeOptionsValidator.Validate(options, "WarmKeeper:LocalRuntime");
+        Assert.Equal(refused, errors.Any(e => e.StartsWith("WarmKeeper:LocalRuntime:Url binds a non-loopback address without credentials: set WarmKeeper:LocalRuntime:Credentials:AccessKeyId", StringComparison.Ordinal)));
+
+        options.Enabled = false;
+        Assert.Empty(LocalRuntimeOptionsValidator.Validate(options, "WarmKeeper:LocalRuntime"));
+
+        options.Enabled = true;
+        options.Credentials = new LocalRuntimeCredentials { AccessKeyId = "AKID", SecretAccessKey = "secret" };
+        Assert.Empty(LocalRuntimeOptionsValidator.Validate(options, "WarmKeeper:LocalRuntime"));
+    }
+
     [Fact]
     public void The_shipped_defaults_are_valid()
     {

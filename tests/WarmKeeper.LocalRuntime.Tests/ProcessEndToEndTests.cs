@@ -2,6 +2,7 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using WarmKeeper.LocalRuntime.Hosting;
+using WarmKeeper.Testing;
 
 namespace WarmKeeper.LocalRuntime.Tests;
 
@@ -64,5 +65,76 @@ public sealed class ProcessEndToEndTests
         Assert.Equal("Runtime.ExitError", crashedDocument.GetProperty("errorType").GetString());
         // The crashed environment is replaced by a new one: a cold start.
         Assert.True(afterAnswer.GetProperty("coldStart").GetBoolean(), JsonSerializer.Serialize(afterAnswer));
+    }
+
+    [Fact]
+    public async Task A_warm_up_fan_out_holds_each_environment_so_it_starts_three_and_reuses_them()
+    {
+        await using var runtime = await StartAsync();
+
+        async Task<string[]> FanOutAsync(string correlationId)
+        {
+            var pings = Enumerable.Range(0, 3).Select(async index =>
+            {
+                using var response = await runtime.InvokeAsync("process-fn",
+                    $$$"""{"warmkeeper":{"warmup":true,"correlationId":"{{{correlationId}}}","index":{{{index}}},"fanOut":3,"holdMs":1500}}""");
+                var answer = await HttpAssert.JsonAsync(response);
+                Assert.True(answer.GetProperty("warmup").GetBoolean());
+                Assert.Equal(correlationId, answer.GetProperty("correlationId").GetString());
+                return (Id: answer.GetProperty("environmentId").GetString()!, Cold: answer.GetProperty("coldStart").GetBoolean());
+            });
+            var answers = await Task.WhenAll(pings);
+            Assert.Equal(3, answers.Select(a => a.Id).Distinct().Count());
+            Assert.All(answers, a => Assert.Equal(correlationId == "first", a.Cold));
+            return [.. answers.Select(a => a.Id).Order(StringComparer.Ordinal)];
+        }
+
+        var first = await FanOutAsync("first");
+        var second = await FanOutAsync("second");
+
+        Assert.Equal(first, second);
+    }
+
+    [SkippableFact]
+    public async Task The_AWS_CLI_invokes_a_process_function_warm_up_then_error()
+    {
+        var cli = AwsCli.Require();
+        await using var runtime = await StartAsync();
+        var outFile = Path.Combine(Path.GetTempPath(), "wk-process-cli-" + Guid.NewGuid().ToString("N") + ".json");
+        try
+        {
+            var warmup = await cli.RunAsync(runtime.Server.BaseAddress, ["lambda", "invoke", "--function-name", "process-fn",
+                "--cli-binary-format", "raw-in-base64-out", "--payload", """{"warmkeeper":{"warmup":true,"correlationId":"cli-1","index":0,"fanOut":1}}""",
+                "--log-type", "Tail", "--output", "json", outFile]);
+            Assert.True(warmup.ExitCode == 0, warmup.ToString());
+            using (var answer = JsonDocument.Parse(await File.ReadAllTextAsync(outFile)))
+            {
+                Assert.True(answer.RootElement.GetProperty("warmup").GetBoolean());
+                Assert.Equal("warmkeeper", answer.RootElement.GetProperty("format").GetString());
+                Assert.Equal("cli-1", answer.RootElement.GetProperty("correlationId").GetString());
+                Assert.True(answer.RootElement.GetProperty("coldStart").GetBoolean());
+            }
+            using (var metadata = JsonDocument.Parse(warmup.StandardOutput))
+            {
+                var log = Encoding.UTF8.GetString(Convert.FromBase64String(metadata.RootElement.GetProperty("LogResult").GetString()!));
+                Assert.Contains("Init Duration: ", log, StringComparison.Ordinal);
+            }
+
+            var failed = await cli.RunAsync(runtime.Server.BaseAddress, ["lambda", "invoke", "--function-name", "process-fn",
+                "--cli-binary-format", "raw-in-base64-out", "--payload", """{"fail":true}""", "--output", "json", outFile]);
+            Assert.True(failed.ExitCode == 0, failed.ToString());
+            using (var metadata = JsonDocument.Parse(failed.StandardOutput))
+            {
+                Assert.Equal("Unhandled", metadata.RootElement.GetProperty("FunctionError").GetString());
+            }
+            using (var error = JsonDocument.Parse(await File.ReadAllTextAsync(outFile)))
+            {
+                Assert.Equal("TestError", error.RootElement.GetProperty("errorType").GetString());
+            }
+        }
+        finally
+        {
+            File.Delete(outFile);
+        }
     }
 }

@@ -190,6 +190,7 @@ public sealed class ProcessFunctionHandlerTests
     public async Task Many_invocations_each_get_exactly_their_own_log_line()
     {
         await using var handler = await StartAsync(Options());
+        Assert.Equal(OperatingSystem.IsLinux(), handler.HasExactLogFence);
 
         for (var i = 0; i < 50; i++)
         {
@@ -220,18 +221,20 @@ public sealed class ProcessFunctionHandlerTests
         Assert.True(await ExitsWithinAsync(handler.ProcessId!.Value, TimeSpan.FromSeconds(5)), "the cancelled process is still running");
     }
 
+    private const string MarkerRequestId = "5f1b8c5e-2a3d-4f6e-9b7a-0c1d2e3f4a5b";
+
     [Theory]
     [InlineData("""{"warmkeeper":{"warmup":true,"correlationId":"c-42","index":3,"fanOut":5,"holdMs":150}}""", "warmkeeper", "\"c-42\"", "3", 150)]
     [InlineData("""{"source":"serverless-plugin-warmup"}""", "serverless-plugin-warmup", "null", "null", 0)]
-    [InlineData("""{"warmer":true,"concurrency":5}""", "lambda-warmer", "null", "1", 75)]
-    [InlineData("""{"warmer":true,"concurrency":1}""", "lambda-warmer", "null", "1", 0)]
+    [InlineData("""{"warmer":true,"concurrency":5}""", "lambda-warmer", "\"" + MarkerRequestId + "\"", "1", 75)]
+    [InlineData("""{"warmer":true,"concurrency":1}""", "lambda-warmer", "\"" + MarkerRequestId + "\"", "1", 0)]
     [InlineData("""{"__WARMER_INVOCATION__":2,"__WARMER_CONCURRENCY__":5,"__WARMER_CORRELATIONID__":"lw-7"}""", "lambda-warmer", "\"lw-7\"", "2", 75)]
     public async Task Every_warm_up_marker_is_answered_as_a_warm_up(string marker, string format, string correlationId, string index, int holdMs)
     {
         await using var handler = await StartAsync(Options());
 
         var started = DateTime.UtcNow;
-        var result = await InvokeAsync(handler, marker);
+        var result = await InvokeAsync(handler, marker, MarkerRequestId);
         var elapsed = DateTime.UtcNow - started;
         var answer = Json(result);
         var again = Json(await InvokeAsync(handler, marker));

@@ -11,6 +11,20 @@ namespace WarmKeeper.TestFunction;
 /// tested against real HTTP from a real process. Every answer carries the environment id, which makes
 /// warm reuse and fan-out visible to the caller.
 /// </summary>
+/// <remarks>
+/// Events (keys combine in this order: log, sleepMs, crash, fail, responseBytes, env, warm-up marker, echo):
+/// <c>{"log":"text"}</c> prints to stdout; <c>{"sleepMs":N}</c> waits; <c>{"crash":true}</c> exits with 1
+/// mid-invocation; <c>{"fail":true}</c> posts a TestError to /error; <c>{"responseBytes":N}</c> answers a
+/// JSON string of N bytes; <c>{"env":["NAME",…]}</c> answers those environment variables; warm-up markers
+/// (WarmKeeper's <c>{"warmkeeper":{"warmup":true,…,"holdMs":N}}</c>, serverless-plugin-warmup's
+/// <c>{"source":"serverless-plugin-warmup"}</c>, lambda-warmer's <c>{"warmer":true,"concurrency":N}</c> and
+/// <c>__WARMER_INVOCATION__</c> follow-ups) answer <c>{"warmup":true,"format":…,"environmentId":…,"coldStart":…,
+/// "correlationId":…,"index":…,"fanOut":…,"received":event}</c>; anything else answers
+/// <c>{"environmentId":…,"coldStart":…,"event":event}</c>.
+/// Environment: WARMKEEPER_TEST_ENVIRONMENT_ID (else a new GUID), WARMKEEPER_TEST_INIT_MS (init work before
+/// the first next), WARMKEEPER_TEST_INIT_ERROR=1 (post /init/error and exit), WARMKEEPER_TEST_INIT_EXIT=N
+/// (exit with N before the first next).
+/// </remarks>
 internal static class Program
 {
     private static async Task<int> Main()
@@ -137,7 +151,7 @@ internal sealed class TestFunction(string environmentId, RuntimeApiClient client
                     return;
                 }
 
-                if (WarmupMarker.TryRead(eventObject) is { } marker)
+                if (WarmupMarker.TryRead(eventObject, invocation.RequestId) is { } marker)
                 {
                     var holdMs = marker.HoldMs ?? (marker.Format == WarmupMarker.LambdaWarmer && marker.FanOut > 1 ? LambdaWarmerFanOutHoldMs : 0);
                     if (holdMs > 0)
@@ -250,7 +264,7 @@ internal sealed record WarmupMarker(string Format, JsonElement? CorrelationId, J
 
     public int FanOut => FanOutRaw is { ValueKind: JsonValueKind.Number } n && n.TryGetInt32(out var value) ? value : 1;
 
-    public static WarmupMarker? TryRead(JsonElement eventObject)
+    public static WarmupMarker? TryRead(JsonElement eventObject, string requestId)
     {
         if (eventObject.TryGetProperty("warmkeeper", out var warmkeeper) && warmkeeper.ValueKind == JsonValueKind.Object
             && warmkeeper.TryGetProperty("warmup", out var warmup) && warmup.ValueKind == JsonValueKind.True)
@@ -267,8 +281,10 @@ internal sealed record WarmupMarker(string Format, JsonElement? CorrelationId, J
 
         if (eventObject.TryGetProperty("warmer", out var warmer) && warmer.ValueKind == JsonValueKind.True)
         {
-            // The first call of a lambda-warmer fan-out; it is invocation 1 of `concurrency`.
-            return new WarmupMarker(LambdaWarmer, Get(eventObject, "correlationId"), JsonDocumentOne.Element, Get(eventObject, "concurrency"), null);
+            // The first call of a lambda-warmer fan-out: invocation 1 of `concurrency`, and lambda-warmer's
+            // correlation id defaults to this call's request id.
+            var correlationId = Get(eventObject, "correlationId") ?? JsonSerializer.SerializeToElement(requestId);
+            return new WarmupMarker(LambdaWarmer, correlationId, JsonDocumentOne.Element, Get(eventObject, "concurrency"), null);
         }
 
         if (eventObject.TryGetProperty("__WARMER_INVOCATION__", out var warmerIndex))

@@ -246,7 +246,7 @@ public sealed partial class LocalLambdaEngine
             var runStart = _time.GetTimestamp();
             var invocation = new HandlerInvocation(requestId, payload, invokedArn, _time.GetUtcNow() + options.Timeout, clientContext);
             using var timeout = new CancellationTokenSource(options.Timeout, _time);
-            using var onShutdown = _shutdown.Token.UnsafeRegister(static s => CancelQuietly((CancellationTokenSource)s!), timeout);
+            using var onShutdown = _stopping.UnsafeRegister(static s => CancelQuietly((CancellationTokenSource)s!), timeout);
             try
             {
                 result = await environment.Handler!.InvokeAsync(invocation, timeout.Token).WaitAsync(timeout.Token);
@@ -407,7 +407,7 @@ public sealed partial class LocalLambdaEngine
             var handler = _handlers.Create(definition.Name, definition.Options, env.Id);
             env.Handler = handler;
             using var initTimeout = new CancellationTokenSource(Options.InitTimeout, _time);
-            using var onShutdown = _shutdown.Token.UnsafeRegister(static s => CancelQuietly((CancellationTokenSource)s!), initTimeout);
+            using var onShutdown = _stopping.UnsafeRegister(static s => CancelQuietly((CancellationTokenSource)s!), initTimeout);
             try
             {
                 await handler.InitAsync(initTimeout.Token).WaitAsync(initTimeout.Token);

@@ -26,6 +26,10 @@ public sealed partial class LocalLambdaEngine : IAsyncDisposable
     private readonly Dictionary<string, FunctionRuntime> _functions;
     private readonly FunctionRuntime[] _functionList;
     private readonly CancellationTokenSource _shutdown = new();
+
+    // Kept apart from _shutdown so a late invocation registers on a cancelled token (and ends at
+    // once) instead of touching the disposed source.
+    private readonly CancellationToken _stopping;
     private readonly InvocationObserverDispatcher _observers;
     private readonly AsyncInvocationQueue _eventQueue;
     private readonly ITimer _sweepTimer;
@@ -45,6 +49,7 @@ public sealed partial class LocalLambdaEngine : IAsyncDisposable
         Options = options;
         _handlers = handlers;
         _time = timeProvider ?? TimeProvider.System;
+        LoggerFactory = loggerFactory;
         loggerFactory ??= NullLoggerFactory.Instance;
         _logger = loggerFactory.CreateLogger<LocalLambdaEngine>();
         _arnPrefix = "arn:aws:lambda:" + options.Region + ":" + options.AccountId + ":function:";
@@ -62,8 +67,9 @@ public sealed partial class LocalLambdaEngine : IAsyncDisposable
             _functionList[i] = runtime;
         }
 
-        _observers = new InvocationObserverDispatcher(observers, _logger, _shutdown.Token);
-        _eventQueue = new AsyncInvocationQueue(this, options.AsyncQueueCapacity, Math.Max(1, options.AsyncConcurrency), _time, _logger, _shutdown.Token);
+        _stopping = _shutdown.Token;
+        _observers = new InvocationObserverDispatcher(observers, _logger, _stopping);
+        _eventQueue = new AsyncInvocationQueue(this, options.AsyncQueueCapacity, Math.Max(1, options.AsyncConcurrency), _time, _logger, _stopping);
 
         var sweepPeriod = SweepPeriod(options);
         _sweepTimer = _time.CreateTimer(static s => ((LocalLambdaEngine)s!).SweepEnvironments(), this, sweepPeriod, sweepPeriod);
@@ -72,6 +78,9 @@ public sealed partial class LocalLambdaEngine : IAsyncDisposable
     public LocalRuntimeOptions Options { get; }
 
     public TimeProvider TimeProvider => _time;
+
+    /// <summary>The logger factory the engine was built with (the server logs through it too).</summary>
+    internal ILoggerFactory? LoggerFactory { get; }
 
     /// <summary>The configured functions, sorted by name.</summary>
     public IReadOnlyList<FunctionDefinition> Functions

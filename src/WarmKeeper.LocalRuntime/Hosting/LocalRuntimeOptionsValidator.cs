@@ -29,9 +29,18 @@ public sealed partial class LocalRuntimeOptionsValidator : IValidateOptions<Loca
         {
             Error("Url", "is not an absolute http URL.");
         }
-        else if (url.AbsolutePath != "/")
+        else
         {
-            Error("Url", "must not have a path: the Lambda API is served at the root of its own listener.");
+            if (url.AbsolutePath != "/")
+            {
+                Error("Url", "must not have a path: the Lambda API is served at the root of its own listener.");
+            }
+
+            // A disabled runtime listens nowhere, so where it would listen is no risk.
+            if (options.Enabled && !IsLoopback(url) && options.Credentials is null)
+            {
+                Error("Url", "binds a non-loopback address without credentials: set " + prefix + ":Credentials:AccessKeyId and " + prefix + ":Credentials:SecretAccessKey (requests must then be signed with them), or listen on 127.0.0.1.");
+            }
         }
 
         if (string.IsNullOrWhiteSpace(options.Region) || !RegionPattern().IsMatch(options.Region))
@@ -119,6 +128,13 @@ public sealed partial class LocalRuntimeOptionsValidator : IValidateOptions<Loca
         }
 
         return errors;
+    }
+
+    private static bool IsLoopback(Uri url)
+    {
+        var host = url.Host.Trim('[', ']');
+        return string.Equals(host, "localhost", StringComparison.OrdinalIgnoreCase)
+            || (System.Net.IPAddress.TryParse(host, out var ip) && System.Net.IPAddress.IsLoopback(ip));
     }
 
     private static void ValidateFunction(LocalFunctionOptions function, string at, Action<string, string> error)

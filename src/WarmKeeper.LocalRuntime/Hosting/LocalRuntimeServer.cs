@@ -32,7 +32,7 @@ public sealed record LocalRuntimeServerDependencies
 /// <summary>
 /// The local runtime's own HTTP listener: the Lambda REST API at the root of <see cref="LocalRuntimeOptions.Url"/>.
 /// </summary>
-public sealed class LocalRuntimeServer : IAsyncDisposable
+public sealed partial class LocalRuntimeServer : IAsyncDisposable
 {
     /// <summary>Kestrel's own limit sits above Lambda's 6 MB so oversized invokes get Lambda's 413, not Kestrel's.</summary>
     private const long KestrelBodyLimit = 16L * 1024 * 1024;
@@ -108,13 +108,20 @@ public sealed class LocalRuntimeServer : IAsyncDisposable
         });
 
         var app = builder.Build();
+        var logger = (engine.LoggerFactory ?? Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance).CreateLogger<LocalRuntimeServer>();
         var requireSignature = authenticator is not null && options.Credentials is not null;
-        app.Use(static (ctx, next) =>
+        if (options.Credentials is not null && authenticator is null)
+        {
+            LogCredentialsWithoutAuthenticator(logger);
+        }
+
+        app.Use((ctx, next) =>
         {
             var requestId = Guid.NewGuid().ToString();
             ctx.TraceIdentifier = requestId;
             ctx.Response.Headers[LambdaHeaders.RequestId] = requestId;
-            return next(ctx);
+            var pending = next(ctx);
+            return pending.IsCompletedSuccessfully ? Task.CompletedTask : AnswerFaultsAsync(pending, ctx, logger);
         });
         if (requireSignature)
         {
@@ -129,6 +136,37 @@ public sealed class LocalRuntimeServer : IAsyncDisposable
         var baseAddress = new UriBuilder(url) { Port = bound.Port, Path = "/" }.Uri;
         return new LocalRuntimeServer(app, engine, baseAddress, ownsEngine);
     }
+
+    /// <summary>A bug in an operation still gets Lambda's 500 shape (ServiceException), not an empty Kestrel 500.</summary>
+    private static async Task AnswerFaultsAsync(Task pending, HttpContext ctx, ILogger logger)
+    {
+        try
+        {
+            await pending;
+        }
+        catch (BadHttpRequestException ex) when (!ctx.Response.HasStarted)
+        {
+            // Kestrel's own limits (body size, malformed framing) still answer in Lambda's shape.
+            ctx.Response.Clear();
+            ctx.Response.Headers[LambdaHeaders.RequestId] = ctx.TraceIdentifier;
+            await LambdaApiEndpoints.WriteErrorAsync(ctx, ex.StatusCode == StatusCodes.Status413PayloadTooLarge
+                ? new LambdaApiError(413, LambdaErrorTypes.RequestTooLarge, "Request must be smaller than " + KestrelBodyLimit + " bytes.")
+                : new LambdaApiError(400, LambdaErrorTypes.InvalidRequestContent, ex.Message));
+        }
+        catch (Exception ex) when (!ctx.Response.HasStarted && !ctx.RequestAborted.IsCancellationRequested)
+        {
+            LogOperationFailed(logger, ctx.Request.Method, ctx.Request.Path.Value ?? string.Empty, ex);
+            ctx.Response.Clear();
+            ctx.Response.Headers[LambdaHeaders.RequestId] = ctx.TraceIdentifier;
+            await LambdaApiEndpoints.WriteErrorAsync(ctx, new LambdaApiError(500, LambdaErrorTypes.Service, "The local runtime failed to handle the request: " + ex.Message));
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "WarmKeeper:LocalRuntime:Credentials is set but no IRequestAuthenticator is registered: requests are NOT verified")]
+    private static partial void LogCredentialsWithoutAuthenticator(ILogger logger);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Local runtime operation {Method} {Path} failed")]
+    private static partial void LogOperationFailed(ILogger logger, string method, string path, Exception exception);
 
     private static void Listen(Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions kestrel, Uri url)
     {

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.IO.Pipes;
 using System.Text;
 using Microsoft.Extensions.Logging;
 
@@ -48,16 +49,24 @@ internal sealed class FunctionOutputCapture : IAsyncDisposable
         _readLoop = Task.Run(() => ReadLoopAsync(CancellationToken.None));
     }
 
-    /// <summary>Opens the pipe's write end through procfs so fences are exact; false where that is not possible.</summary>
-    public bool TryEnableExactFence(int processId, int fileDescriptor)
+    /// <summary>True when fences are exact (a marker through the same FIFO), false when they wait for quiet.</summary>
+    public bool HasExactFence => _fenceWriter is not null;
+
+    /// <summary>
+    /// Opens a write end of the very pipe we read, through <c>/proc/self/fd</c> (Linux reopens a pipe
+    /// from procfs in the mode asked for). Our own descriptor is used rather than the child's
+    /// <c>/proc/{pid}/fd/1</c>, which the child may already have pointed elsewhere.
+    /// </summary>
+    public bool TryEnableExactFence()
     {
-        if (!OperatingSystem.IsLinux())
+        if (!OperatingSystem.IsLinux() || _pipe is not PipeStream pipe)
         {
             return false;
         }
         try
         {
-            _fenceWriter = new FileStream($"/proc/{processId}/fd/{fileDescriptor}", FileMode.Open, FileAccess.Write, FileShare.ReadWrite, bufferSize: 0);
+            var descriptor = pipe.SafePipeHandle.DangerousGetHandle();
+            _fenceWriter = new FileStream($"/proc/self/fd/{descriptor}", FileMode.Open, FileAccess.Write, FileShare.ReadWrite, bufferSize: 0);
             return true;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
@@ -99,7 +108,19 @@ internal sealed class FunctionOutputCapture : IAsyncDisposable
             }
             return Task.CompletedTask;
         }
-        return reached.Task.WaitAsync(cancellationToken);
+        return AwaitFenceAsync(reached.Task, cancellationToken);
+    }
+
+    private async Task AwaitFenceAsync(Task reached, CancellationToken cancellationToken)
+    {
+        // A reader starved for this long only costs log lines, never the invocation's answer.
+        try
+        {
+            await reached.WaitAsync(TimeSpan.FromSeconds(2), _timeProvider, cancellationToken);
+        }
+        catch (TimeoutException)
+        {
+        }
     }
 
     private async Task DrainAfterExitAsync(CancellationToken cancellationToken)

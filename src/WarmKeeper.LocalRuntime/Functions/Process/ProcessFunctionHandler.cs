@@ -2,7 +2,6 @@ using System.Buffers;
 using System.ComponentModel;
 using System.Diagnostics;
 using System.Globalization;
-using System.IO.Pipelines;
 using System.Text;
 using System.Text.Json;
 using System.Threading.Channels;
@@ -72,6 +71,9 @@ public sealed class ProcessFunctionHandler : IFunctionHandler
     /// </summary>
     public bool HasExited => Volatile.Read(ref _exit) is not null;
 
+    /// <summary>Whether log capture fences are exact (Linux) rather than waiting for the output to go quiet.</summary>
+    internal bool HasExactLogFence => _stdout is { HasExactFence: true } && _stderr is { HasExactFence: true };
+
     /// <summary>From starting the listener and spawning the process to its first <c>next</c>, once init is done.</summary>
     public TimeSpan? InitDuration { get; private set; }
 
@@ -108,8 +110,8 @@ public sealed class ProcessFunctionHandler : IFunctionHandler
         process.StandardInput.Close();
         _stdout = new FunctionOutputCapture(process.StandardOutput.BaseStream, "stdout", _log, _logger, _timeProvider);
         _stderr = new FunctionOutputCapture(process.StandardError.BaseStream, "stderr", _log, _logger, _timeProvider);
-        _stdout.TryEnableExactFence(process.Id, 1);
-        _stderr.TryEnableExactFence(process.Id, 2);
+        _stdout.TryEnableExactFence();
+        _stderr.TryEnableExactFence();
         if (Volatile.Read(ref _exit) is not null)
         {
             // Exited before the fences were opened: release the readers.
@@ -169,11 +171,17 @@ public sealed class ProcessFunctionHandler : IFunctionHandler
             {
                 answer = await pending.Answer;
             }
-            // Whatever the function printed before answering belongs to this invocation's log.
-            var stdoutFence = _stdout!.FenceAsync(cancellationToken);
-            var stderrFence = _stderr!.FenceAsync(cancellationToken);
-            await stdoutFence;
-            await stderrFence;
+            // Whatever the function printed before answering belongs to this invocation's log; the fences
+            // were started when the answer arrived, so they are usually through by now.
+            var (stdoutFence, stderrFence) = pending.LogFences;
+            if (!stdoutFence.IsCompleted)
+            {
+                await stdoutFence.WaitAsync(cancellationToken);
+            }
+            if (!stderrFence.IsCompleted)
+            {
+                await stderrFence.WaitAsync(cancellationToken);
+            }
             return new HandlerResult(answer.Payload, answer.FunctionError, _log.Take());
         }
         catch (OperationCanceledException)
@@ -226,7 +234,11 @@ public sealed class ProcessFunctionHandler : IFunctionHandler
             process.Exited -= OnProcessExited;
             process.Dispose();
         }
-        _initDone.TrySetException(new FunctionInitException("Runtime.ExitError", "The execution environment was disposed during init."));
+        if (Volatile.Read(ref _initStarted) != 0)
+        {
+            // An InitAsync still waiting (its process never reported an exit) must not wait forever.
+            _initDone.TrySetException(new FunctionInitException("Runtime.ExitError", "The execution environment was disposed during init."));
+        }
     }
 
     private ProcessStartInfo BuildStartInfo(string runtimeApi)
@@ -420,12 +432,12 @@ public sealed class ProcessFunctionHandler : IFunctionHandler
         var body = await ReadBodyAsync(context);
         if (body is null)
         {
-            pending.TryAnswer(new InvocationAnswer(ResponseTooLargeDocument(), "Unhandled"));
+            TryAnswer(pending, new InvocationAnswer(ResponseTooLargeDocument(), "Unhandled"));
             await RefuseAsync(context, StatusCodes.Status413PayloadTooLarge, "RequestEntityTooLarge",
                 $"Exceeded maximum allowed payload size ({MaxResponseBytes} bytes).");
             return;
         }
-        if (!pending.TryAnswer(new InvocationAnswer(body, null)))
+        if (!TryAnswer(pending, new InvocationAnswer(body, null)))
         {
             await RefuseAsync(context, StatusCodes.Status400BadRequest, "InvalidStateTransition", "The invocation was already answered or has timed out.");
             return;
@@ -440,7 +452,7 @@ public sealed class ProcessFunctionHandler : IFunctionHandler
         var document = body is null
             ? ResponseTooLargeDocument()
             : LooksLikeJsonObject(body) ? body : ErrorDocument(body.Length == 0 ? "Unknown application error occurred" : Encoding.UTF8.GetString(body), errorType.Length > 0 ? errorType : "Unhandled");
-        if (!pending.TryAnswer(new InvocationAnswer(document, "Unhandled")))
+        if (!TryAnswer(pending, new InvocationAnswer(document, "Unhandled")))
         {
             await RefuseAsync(context, StatusCodes.Status400BadRequest, "InvalidStateTransition", "The invocation was already answered or has timed out.");
             return;
@@ -475,6 +487,14 @@ public sealed class ProcessFunctionHandler : IFunctionHandler
         var errorType = headerType.Length > 0 ? headerType : bodyType ?? "Runtime.Unknown";
         _initDone.TrySetException(new FunctionInitException(errorType, message is { Length: > 0 } ? message : "The runtime reported an init error."));
         await AcceptedAsync(context);
+    }
+
+    private bool TryAnswer(PendingInvocation pending, InvocationAnswer answer)
+    {
+        // The output the function wrote before this post is already in the pipes: fence it now, while
+        // the answer travels to the waiting InvokeAsync.
+        pending.LogFences = (_stdout!.FenceAsync(CancellationToken.None), _stderr!.FenceAsync(CancellationToken.None));
+        return pending.TryAnswer(answer);
     }
 
     private PendingInvocation? CurrentInvocation(ReadOnlySpan<char> requestId)
@@ -601,6 +621,9 @@ public sealed class ProcessFunctionHandler : IFunctionHandler
         private readonly TaskCompletionSource<InvocationAnswer> _answer = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
         public HandlerInvocation Invocation { get; } = invocation;
+
+        /// <summary>Log fences of stdout and stderr, set before the answer (all fences are bounded in time).</summary>
+        public (Task Stdout, Task Stderr) LogFences { get; set; } = (Task.CompletedTask, Task.CompletedTask);
 
         public Task<InvocationAnswer> Answer => _answer.Task;
 
