@@ -224,64 +224,74 @@ public sealed partial class LocalLambdaEngine
         HandlerResult? result = null;
         var runDuration = TimeSpan.Zero;
 
-        if (cold)
+        // Whatever happens in between, the admission is given back and the environment returned
+        // (or discarded): a leaked in-flight count would throttle the function forever.
+        var completed = false;
+        try
         {
-            Log.ColdStart(_logger, definition.Name, version, environment.Id);
-            var initStart = _time.GetTimestamp();
-            var initError = await InitializeAsync(definition, environment);
-            initDuration = _time.GetElapsedTime(initStart);
-            if (initError is not null)
+            if (cold)
             {
-                discard = true;
-                errorType = initError.Value.ErrorType;
-                errorMessage = "RequestId: " + requestId + " Error: " + initError.Value.Message;
-                status = "error";
-                extraLine = "INIT_REPORT Init Duration: " + initDuration.Value.TotalMilliseconds.ToString("0.00", CultureInfo.InvariantCulture) + " ms\tPhase: init\tStatus: error\tError Type: " + errorType;
+                Log.ColdStart(_logger, definition.Name, version, environment.Id);
+                var initStart = _time.GetTimestamp();
+                var initError = await InitializeAsync(definition, environment);
+                initDuration = _time.GetElapsedTime(initStart);
+                if (initError is not null)
+                {
+                    discard = true;
+                    errorType = initError.Value.ErrorType;
+                    errorMessage = "RequestId: " + requestId + " Error: " + initError.Value.Message;
+                    status = "error";
+                    extraLine = "INIT_REPORT Init Duration: " + initDuration.Value.TotalMilliseconds.ToString("0.00", CultureInfo.InvariantCulture) + " ms\tPhase: init\tStatus: error\tError Type: " + errorType;
+                }
             }
-        }
 
-        if (!discard)
+            if (!discard)
+            {
+                var invokedArn = qualifier is null ? definition.Arn : definition.QualifiedArn(qualifier);
+                var runStart = _time.GetTimestamp();
+                var invocation = new HandlerInvocation(requestId, payload, invokedArn, _time.GetUtcNow() + options.Timeout, clientContext);
+                using var timeout = new CancellationTokenSource(options.Timeout, _time);
+                using var onShutdown = _stopping.UnsafeRegister(static s => CancelQuietly((CancellationTokenSource)s!), timeout);
+                try
+                {
+                    result = await environment.Handler!.InvokeAsync(invocation, timeout.Token).WaitAsync(timeout.Token);
+                }
+                catch (OperationCanceledException) when (timeout.IsCancellationRequested)
+                {
+                    discard = true;
+                    errorType = "Sandbox.Timedout";
+                    var seconds = options.Timeout.TotalSeconds.ToString("0.00", CultureInfo.InvariantCulture);
+                    errorMessage = "RequestId: " + requestId + " Error: Task timed out after " + seconds + " seconds";
+                    status = "timeout";
+                    extraLine = _time.GetUtcNow().ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture) + " " + requestId + " Task timed out after " + seconds + " seconds";
+                    Log.TimedOut(_logger, requestId, definition.Name, options.Timeout, environment.Id);
+                }
+                catch (EnvironmentCrashedException ex)
+                {
+                    discard = true;
+                    errorType = ex.ErrorType;
+                    errorMessage = "RequestId: " + requestId + " Error: " + ex.Message;
+                    status = "error";
+                    Log.Crashed(_logger, environment.Id, definition.Name, requestId, ex.ErrorType, ex);
+                }
+                catch (Exception ex)
+                {
+                    discard = true;
+                    errorType = "Runtime.Unknown";
+                    errorMessage = "RequestId: " + requestId + " Error: " + ex.Message;
+                    status = "error";
+                    Log.HandlerFailed(_logger, environment.Id, definition.Name, requestId, ex);
+                }
+
+                runDuration = _time.GetElapsedTime(runStart);
+            }
+
+            completed = true;
+        }
+        finally
         {
-            var invokedArn = qualifier is null ? definition.Arn : definition.QualifiedArn(qualifier);
-            var runStart = _time.GetTimestamp();
-            var invocation = new HandlerInvocation(requestId, payload, invokedArn, _time.GetUtcNow() + options.Timeout, clientContext);
-            using var timeout = new CancellationTokenSource(options.Timeout, _time);
-            using var onShutdown = _stopping.UnsafeRegister(static s => CancelQuietly((CancellationTokenSource)s!), timeout);
-            try
-            {
-                result = await environment.Handler!.InvokeAsync(invocation, timeout.Token).WaitAsync(timeout.Token);
-            }
-            catch (OperationCanceledException) when (timeout.IsCancellationRequested)
-            {
-                discard = true;
-                errorType = "Sandbox.Timedout";
-                var seconds = options.Timeout.TotalSeconds.ToString("0.00", CultureInfo.InvariantCulture);
-                errorMessage = "RequestId: " + requestId + " Error: Task timed out after " + seconds + " seconds";
-                status = "timeout";
-                extraLine = _time.GetUtcNow().ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture) + " " + requestId + " Task timed out after " + seconds + " seconds";
-                Log.TimedOut(_logger, requestId, definition.Name, options.Timeout, environment.Id);
-            }
-            catch (EnvironmentCrashedException ex)
-            {
-                discard = true;
-                errorType = ex.ErrorType;
-                errorMessage = "RequestId: " + requestId + " Error: " + ex.Message;
-                status = "error";
-                Log.Crashed(_logger, environment.Id, definition.Name, requestId, ex.ErrorType, ex);
-            }
-            catch (Exception ex)
-            {
-                discard = true;
-                errorType = "Runtime.Unknown";
-                errorMessage = "RequestId: " + requestId + " Error: " + ex.Message;
-                status = "error";
-                Log.HandlerFailed(_logger, environment.Id, definition.Name, requestId, ex);
-            }
-
-            runDuration = _time.GetElapsedTime(runStart);
+            Release(fn, environment, discard || !completed);
         }
-
-        Release(fn, environment, discard);
 
         ReadOnlyMemory<byte> responsePayload;
         string? functionError;
