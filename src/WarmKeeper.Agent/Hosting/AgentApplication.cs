@@ -94,7 +94,7 @@ public static class AgentApplication
     {
         services.AddLocalRuntime(configuration);
         services.AddLocalRuntimeSigV4Authentication();
-        services.AddKeyedSingleton<IFunctionHandlerFactory, ProcessFunctionHandlerFactory>(LocalRuntimeServiceCollectionExtensions.ProcessFunctionsKey);
+        services.AddProcessFunctions();
 
         services.AddOptions<FaultInjectionOptions>().Bind(configuration.GetSection(FaultInjectionOptions.SectionName)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<FaultInjectionOptions>, FaultInjectionOptionsValidator>();
