@@ -53,6 +53,8 @@ public sealed class WarmupEndToEndTests
 
         var detail = await agent.Client.GetFromJsonAsync<JsonElement>(new Uri("/api/v1/functions/local/hello", UriKind.Relative));
         Assert.Equal(5, detail.GetProperty("environments").GetArrayLength());
+        Assert.Equal("hello-5", detail.GetProperty("lastWarmup").GetProperty("policyId").GetString());
+        Assert.Equal(5, detail.GetProperty("lastWarmup").GetProperty("data").GetProperty("warm").GetInt32());
     }
 
     [Fact]

@@ -121,20 +121,22 @@ public sealed partial class ProvisionedConcurrencyReconciler(
         var applied = false;
         if (!policy.DryRun)
         {
+            // Once a change is sent it is seen through and recorded, even while the agent shuts down:
+            // a change the target applied must never go unrecorded (the call's own timeout bounds it).
             try
             {
                 if (decision.Desired > 0)
                 {
-                    await lambda.PutProvisionedConcurrencyConfigAsync(policy.Function, policy.Qualifier, decision.Desired, cancellationToken);
+                    await lambda.PutProvisionedConcurrencyConfigAsync(policy.Function, policy.Qualifier, decision.Desired, CancellationToken.None);
                 }
                 else
                 {
-                    await lambda.DeleteProvisionedConcurrencyConfigAsync(policy.Function, policy.Qualifier, cancellationToken);
+                    await lambda.DeleteProvisionedConcurrencyConfigAsync(policy.Function, policy.Qualifier, CancellationToken.None);
                 }
 
                 applied = true;
             }
-            catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            catch (Exception e)
             {
                 error = e.Message;
                 LogApplyFailed(e, policy.Id, decision.Desired);

@@ -24,7 +24,11 @@ public sealed record FunctionDetail(
     int? ReservedConcurrency,
     IReadOnlyList<ProvisionedConcurrencySummary> ProvisionedConcurrency,
     int? InFlight,
-    IReadOnlyList<EnvironmentSummary>? Environments);
+    IReadOnlyList<EnvironmentSummary>? Environments,
+    LastWarmup? LastWarmup);
+
+/// <summary>The most recent warm-up run of the function: when, by which policy, and what it found.</summary>
+public sealed record LastWarmup(DateTimeOffset Time, string? PolicyId, string Summary, System.Text.Json.Nodes.JsonObject Data);
 
 public sealed record AliasSummary(string Name, string FunctionVersion);
 
@@ -33,7 +37,7 @@ public sealed record ProvisionedConcurrencySummary(string Qualifier, int Request
 public sealed record EnvironmentSummary(string Id, string Version, bool Provisioned, string State, DateTimeOffset BornAt, DateTimeOffset LastUsedAt, long Invocations);
 
 /// <summary>Reads functions from every target through the Lambda API (the local one too, as any client would).</summary>
-public sealed class FunctionCatalog(ILambdaTargets targets, LocalRuntimeHost? localRuntime = null)
+public sealed class FunctionCatalog(ILambdaTargets targets, Events.EventLog events, LocalRuntimeHost? localRuntime = null)
 {
     public async Task<IReadOnlyList<FunctionSummary>> ListAsync(string? target, CancellationToken cancellationToken)
     {
@@ -106,7 +110,10 @@ public sealed class FunctionCatalog(ILambdaTargets targets, LocalRuntimeHost? lo
                 .ToList();
         }
 
-        return new FunctionDetail(ToSummary(target, response.Configuration), versions, aliases, reserved, provisioned, inFlight, environments);
+        var lastRun = (await events.QueryAsync(new Events.EventQuery(Function: function, Kind: Events.EventKinds.WarmupRun, Limit: 20), cancellationToken))
+            .FirstOrDefault(e => e.Target == target);
+        var lastWarmup = lastRun is null ? null : new LastWarmup(lastRun.Time, lastRun.PolicyId, lastRun.Summary, lastRun.Data);
+        return new FunctionDetail(ToSummary(target, response.Configuration), versions, aliases, reserved, provisioned, inFlight, environments, lastWarmup);
     }
 
     /// <summary>Adds errors on target, function or qualifier when they do not exist.</summary>
