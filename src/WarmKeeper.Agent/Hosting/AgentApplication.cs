@@ -130,6 +130,9 @@ public static class AgentApplication
         services.AddSingleton<ConcurrencyPolicyStore>();
         services.AddSingleton<ProvisionedConcurrencyReconciler>();
         services.AddHostedService(sp => sp.GetRequiredService<ProvisionedConcurrencyReconciler>());
+        services.AddOptions<CloudWatchOptions>().Bind(configuration.GetSection(CloudWatchOptions.SectionName));
+        services.AddSingleton<CloudWatchDemandSource>();
+        services.AddHostedService(sp => sp.GetRequiredService<CloudWatchDemandSource>());
         services.AddSingleton<DemandRollup>();
         services.AddHostedService(sp => sp.GetRequiredService<DemandRollup>());
         return services;

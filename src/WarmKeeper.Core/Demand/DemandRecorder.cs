@@ -45,6 +45,16 @@ public sealed class DemandRecorder : IInvocationObserver
         Record(new DemandKey(invocation.Source, invocation.FunctionName, DemandKey.AnyQualifier), invocation);
     }
 
+    /// <summary>Credits demand known only in aggregate (CloudWatch minutes of a function the agent does not front).</summary>
+    public void RecordAggregate(DemandKey key, DateTimeOffset start, TimeSpan length, int maxConcurrency, int arrivals, int throttles)
+    {
+        var series = _series.GetOrAdd(key, static (_, state) => new DemandSeries(state._span, state.StartedAt), this);
+        lock (series)
+        {
+            series.RecordAggregate(start, length, maxConcurrency, arrivals, throttles);
+        }
+    }
+
     public DemandSummary Summarize(DemandKey key, DateTimeOffset from, DateTimeOffset to)
     {
         if (_series.TryGetValue(key, out var series))

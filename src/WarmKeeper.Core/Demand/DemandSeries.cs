@@ -13,15 +13,22 @@ namespace WarmKeeper.Core.Demand;
 public sealed class DemandSeries
 {
     private readonly Second[] _ring;
+
+    /// <summary>Second zero of the ring's indexing: one ring-length before observation began, so that demand learned later about earlier seconds (CloudWatch) has room.</summary>
     private readonly long _originUnixSeconds;
     private long _latestOffset;
+
+    /// <summary>From when on seconds are known (observation start, moved earlier by aggregates that cover earlier seconds).</summary>
+    private long _coveredFromUnixSeconds;
 
     /// <param name="span">How far back one-second detail is kept.</param>
     /// <param name="origin">When observation began: every second from then on is known (empty unless recorded).</param>
     public DemandSeries(TimeSpan span, DateTimeOffset origin)
     {
         _ring = new Second[Math.Max(60, (int)span.TotalSeconds)];
-        _originUnixSeconds = origin.ToUnixTimeSeconds();
+        _coveredFromUnixSeconds = origin.ToUnixTimeSeconds();
+        _originUnixSeconds = _coveredFromUnixSeconds - _ring.Length;
+        _latestOffset = _ring.Length;
         FirstObservedAt = origin;
     }
 
@@ -79,10 +86,37 @@ public sealed class DemandSeries
         }
     }
 
+    /// <summary>
+    /// Credits a span known only in aggregate (a CloudWatch minute): its peak concurrency held over
+    /// every second of it (the conservative reading for scaling), its arrivals and throttles on its first second.
+    /// </summary>
+    public void RecordAggregate(DateTimeOffset start, TimeSpan length, int maxConcurrency, int arrivals, int throttles)
+    {
+        var first = start.ToUnixTimeSeconds();
+        var seconds = Math.Max(1, (long)length.TotalSeconds);
+        _coveredFromUnixSeconds = Math.Max(Math.Min(_coveredFromUnixSeconds, first), _originUnixSeconds);
+        for (var s = first; s < first + seconds; s++)
+        {
+            ref var slot = ref Slot(s);
+            if (Unsafe.IsNullRef(ref slot))
+            {
+                continue;
+            }
+
+            slot.MaxInFlight = Math.Max(slot.MaxInFlight, maxConcurrency);
+            slot.InFlightMs = Math.Max(slot.InFlightMs, maxConcurrency * 1000L);
+            if (s == first)
+            {
+                slot.Arrivals += arrivals;
+                slot.Throttles += throttles;
+            }
+        }
+    }
+
     /// <summary>Summarizes whole seconds in [from, to); seconds outside the ring are unknown.</summary>
     public DemandSummary Summarize(DateTimeOffset from, DateTimeOffset to)
     {
-        var first = Math.Max(from.ToUnixTimeSeconds(), _originUnixSeconds);
+        var first = Math.Max(from.ToUnixTimeSeconds(), _coveredFromUnixSeconds);
         var last = to.ToUnixTimeSeconds();
         if (last <= first)
         {
