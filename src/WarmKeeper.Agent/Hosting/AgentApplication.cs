@@ -35,6 +35,7 @@ public static class AgentApplication
         builder.Services.AddWarmKeeperAgent(builder.Configuration);
         var app = builder.Build();
         ValidateConfiguration(app);
+        app.UseExceptionHandler();
 
         app.UseAuthentication();
         app.UseAuthorization();
@@ -84,6 +85,7 @@ public static class AgentApplication
         services.AddWarmKeeperDemo(configuration);
 
         services.AddProblemDetails();
+        services.AddExceptionHandler<TargetUnavailableExceptionHandler>();
         services.AddOpenApi();
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull);
         services.AddHealthChecks();

@@ -36,10 +36,15 @@ public sealed class AutoscalerEndToEndTests
         var attempts = 0;
         do
         {
-            // Under injected faults the API's own look-ups of the target may fail: a client retries a 5xx.
+            // Under injected faults the API's own look-ups of the target may fail (503 with Retry-After,
+            // while the circuit is open): a client waits and retries.
             response = await agent.Client.PostAsync(new Uri("/api/v1/concurrency-policies", UriKind.Relative), new StringContent(json, Encoding.UTF8, "application/json"));
+            if (response.StatusCode == HttpStatusCode.ServiceUnavailable)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(Math.Min(5, response.Headers.RetryAfter?.Delta?.TotalSeconds ?? 1)));
+            }
         }
-        while ((int)response.StatusCode >= 500 && ++attempts < 5);
+        while (response.StatusCode == HttpStatusCode.ServiceUnavailable && ++attempts < 20);
         Assert.True(response.StatusCode == HttpStatusCode.Created, $"{(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
     }
 
