@@ -1,30 +1,19 @@
-using System.Reflection;
-using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Logging.Abstractions;
 using WarmKeeper.LocalRuntime.Functions;
 using WarmKeeper.LocalRuntime.Functions.Process;
+using WarmKeeper.Testing;
 
 namespace WarmKeeper.LocalRuntime.Tests;
 
-/// <summary>
-/// Finds tests/WarmKeeper.TestFunction's build output. The test project has a ProjectReference to it
-/// with ReferenceOutputAssembly="false", so a plain `dotnet build`/`dotnet test` builds it first, into
-/// its own bin/&lt;Configuration&gt;/&lt;TargetFramework&gt;/ folder; this class walks up from the test
-/// assembly to the folder holding WarmKeeper.sln and looks there, using the test assembly's own
-/// configuration. WARMKEEPER_TEST_FUNCTION (the apphost or the .dll) overrides the search.
-/// </summary>
+/// <summary>The process test function (located by <see cref="TestFunction"/>) as a local function, and helpers to watch its processes.</summary>
 internal static class ProcessTestFunction
 {
-    private const string AssemblyName = "warmkeeper-test-function";
-
-    private static readonly Lazy<(string Command, string[] Arguments)> Located = new(Locate);
-
     /// <summary>Options for a Process function running the test function, with optional extra environment.</summary>
     public static LocalFunctionOptions Options(params (string Name, string Value)[] environment)
     {
-        var (command, arguments) = Located.Value;
+        var (command, arguments) = TestFunction.Command;
         var options = new LocalFunctionOptions
         {
             Handler = LocalHandlerKind.Process,
@@ -33,7 +22,7 @@ internal static class ProcessTestFunction
             MemoryMb = 256,
         };
         // The apphost finds the runtime through DOTNET_ROOT; point it at the runtime running the tests.
-        options.Environment["DOTNET_ROOT"] = DotnetRoot();
+        options.Environment["DOTNET_ROOT"] = TestFunction.DotnetRoot();
         foreach (var (name, value) in environment)
         {
             options.Environment[name] = value;
@@ -98,41 +87,4 @@ internal static class ProcessTestFunction
         }
         return true;
     }
-
-    private static (string, string[]) Locate()
-    {
-        if (Environment.GetEnvironmentVariable("WARMKEEPER_TEST_FUNCTION") is { Length: > 0 } given)
-        {
-            return CommandFor(Path.GetFullPath(given));
-        }
-
-        var configuration = typeof(ProcessTestFunction).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Debug";
-        var targetFramework = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Name;
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (!File.Exists(Path.Combine(directory.FullName, "WarmKeeper.sln")))
-            {
-                continue;
-            }
-            var output = Path.Combine(directory.FullName, "tests", "WarmKeeper.TestFunction", "bin", configuration, targetFramework);
-            var dll = Path.Combine(output, AssemblyName + ".dll");
-            if (!File.Exists(dll))
-            {
-                throw new FileNotFoundException(
-                    $"The test function is not built at {dll}. Build tests/WarmKeeper.LocalRuntime.Tests (it references WarmKeeper.TestFunction) or set WARMKEEPER_TEST_FUNCTION.", dll);
-            }
-            var appHost = Path.Combine(output, OperatingSystem.IsWindows() ? AssemblyName + ".exe" : AssemblyName);
-            return CommandFor(File.Exists(appHost) ? appHost : dll);
-        }
-        throw new DirectoryNotFoundException($"No WarmKeeper.sln above {AppContext.BaseDirectory}: set WARMKEEPER_TEST_FUNCTION to the test function.");
-    }
-
-    private static (string, string[]) CommandFor(string path) =>
-        path.EndsWith(".dll", StringComparison.OrdinalIgnoreCase)
-            ? (Path.Combine(DotnetRoot(), OperatingSystem.IsWindows() ? "dotnet.exe" : "dotnet"), [path])
-            : (path, []);
-
-    private static string DotnetRoot() =>
-        // …/dotnet/shared/Microsoft.NETCore.App/<version>/ → …/dotnet
-        Path.GetFullPath(Path.Combine(RuntimeEnvironment.GetRuntimeDirectory(), "..", "..", ".."));
 }

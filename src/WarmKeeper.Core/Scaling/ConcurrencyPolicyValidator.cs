@@ -1,11 +1,10 @@
-using System.Text.RegularExpressions;
 using WarmKeeper.Core.Validation;
 using WarmKeeper.Core.Warmup;
 
 namespace WarmKeeper.Core.Scaling;
 
 /// <summary>The rules a concurrency policy must satisfy on its own; the agent adds existence checks.</summary>
-public static partial class ConcurrencyPolicyValidator
+public static class ConcurrencyPolicyValidator
 {
     private static readonly TimeSpan MaxDelay = TimeSpan.FromHours(6);
 
@@ -13,20 +12,7 @@ public static partial class ConcurrencyPolicyValidator
     {
         ArgumentNullException.ThrowIfNull(policy);
         var errors = new ValidationErrors();
-        if (string.IsNullOrEmpty(policy.Id) || !Slug().IsMatch(policy.Id))
-        {
-            errors.Add("id", "An id is 1 to 64 lowercase letters, digits or '-', starting with a letter or digit.");
-        }
-
-        if (string.IsNullOrWhiteSpace(policy.Target))
-        {
-            errors.Add("target", "A target is required (\"local\" for the built-in runtime).");
-        }
-
-        if (string.IsNullOrWhiteSpace(policy.Function))
-        {
-            errors.Add("function", "A function name is required.");
-        }
+        PolicyIdentityRules.Validate(errors, policy.Id, policy.Target, policy.Function);
 
         if (string.IsNullOrWhiteSpace(policy.Qualifier))
         {
@@ -131,7 +117,4 @@ public static partial class ConcurrencyPolicyValidator
 
         return errors;
     }
-
-    [GeneratedRegex("^[a-z0-9][a-z0-9-]{0,63}$")]
-    private static partial Regex Slug();
 }

@@ -15,24 +15,7 @@ public static partial class WarmupPolicyValidator
         ArgumentNullException.ThrowIfNull(policy);
         var errors = new ValidationErrors();
 
-        if (string.IsNullOrEmpty(policy.Id) || !Slug().IsMatch(policy.Id))
-        {
-            errors.Add("id", "An id is 1 to 64 lowercase letters, digits or '-', starting with a letter or digit.");
-        }
-
-        if (string.IsNullOrWhiteSpace(policy.Target))
-        {
-            errors.Add("target", "A target is required (\"local\" for the built-in runtime).");
-        }
-
-        if (string.IsNullOrWhiteSpace(policy.Function))
-        {
-            errors.Add("function", "A function name is required.");
-        }
-        else if (policy.Function.Length > 140)
-        {
-            errors.Add("function", "A function name is at most 140 characters.");
-        }
+        PolicyIdentityRules.Validate(errors, policy.Id, policy.Target, policy.Function);
 
         if (policy.Qualifier is { } qualifier && (qualifier.Length == 0 || qualifier.Length > 128 || !QualifierPattern().IsMatch(qualifier)))
         {
@@ -109,9 +92,6 @@ public static partial class WarmupPolicyValidator
 
         return errors;
     }
-
-    [GeneratedRegex("^[a-z0-9][a-z0-9-]{0,63}$")]
-    private static partial Regex Slug();
 
     [GeneratedRegex(@"^(\$LATEST|[0-9]+|[a-zA-Z0-9-_]+)$")]
     private static partial Regex QualifierPattern();
