@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using WarmKeeper.Agent.Api;
 using WarmKeeper.Agent.Events;
 using WarmKeeper.Agent.Persistence;
+using WarmKeeper.Agent.Protection;
 using WarmKeeper.Agent.Security;
 using WarmKeeper.Agent.Targets;
 using WarmKeeper.Agent.Warmup;
@@ -37,6 +38,7 @@ public static class AgentApplication
         app.MapWarmKeeperHealth();
         app.MapFunctionsApi();
         app.MapWarmupPoliciesApi();
+        app.MapRateLimitsApi();
         app.MapEventsApi();
         app.MapWarmKeeperHangfireDashboard();
         app.MapOpenApi("/openapi/{documentName}.json");
@@ -74,6 +76,7 @@ public static class AgentApplication
         services.AddWarmKeeperSecurity(configuration);
         services.AddWarmKeeperTargets(configuration);
         services.AddWarmKeeperWarmup();
+        services.AddWarmKeeperProtection(configuration);
 
         services.AddProblemDetails();
         services.AddOpenApi();

@@ -130,8 +130,11 @@ public sealed class LocalRuntimeServer : IAsyncDisposable
         return new LocalRuntimeServer(app, engine, baseAddress, ownsEngine);
     }
 
-    private static void Listen(Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions kestrel, Uri url)
+    /// <summary>Binds <paramref name="url"/> as the runtime does (port 0 on localhost means loopback IPv4); the proxy listens the same way.</summary>
+    public static void Listen(Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions kestrel, Uri url)
     {
+        ArgumentNullException.ThrowIfNull(kestrel);
+        ArgumentNullException.ThrowIfNull(url);
         var host = url.Host.Trim('[', ']');
         var port = url.Port;
         if (string.Equals(host, "localhost", StringComparison.OrdinalIgnoreCase))
