@@ -80,17 +80,28 @@ public sealed class RateLimitEnforcementTests
     [Fact]
     public async Task Queued_calls_are_served_in_order_within_the_wait_and_an_overfull_queue_refuses()
     {
-        await using var proxy = await ProxiedAgent.StartAsync();
+        // No init time: a cold start would reorder answers that the proxy released in order.
+        await using var proxy = await ProxiedAgent.StartAsync(
+            "--WarmKeeper:LocalRuntime:Functions:queued:Handler=echo",
+            "--WarmKeeper:LocalRuntime:Functions:queued:InitDuration=00:00:00");
         await proxy.CreateLimitAsync("""
-            {"id":"hello-queue","functions":["hello"],"permitsPerSecond":10,"burst":1,"queueLimit":20,"maxQueueWait":"00:00:03"}
+            {"id":"hello-queue","functions":["queued"],"permitsPerSecond":10,"burst":1,"queueLimit":20,"maxQueueWait":"00:00:03"}
             """);
 
+        // Open the connections and warm the path first, so calls reach the proxy in the order they are sent.
+        await Task.WhenAll(Enumerable.Range(0, 25).Select(_ => proxy.InvokeAsync("hello")));
+        using (var warm = await proxy.InvokeAsync("queued", "{}"))
+        {
+            Assert.Equal(HttpStatusCode.OK, warm.StatusCode);
+        }
+
+        await Task.Delay(300);
         var clock = Stopwatch.StartNew();
         var calls = new List<Task<Shot>>();
         for (var i = 0; i < 25; i++)
         {
             var index = i;
-            calls.Add(OpenLoop.ShootAsync(ct => proxy.InvokeAsync("hello", $$"""{"i":{{index}}}""", ct), clock, CancellationToken.None));
+            calls.Add(OpenLoop.ShootAsync(ct => proxy.InvokeAsync("queued", $$"""{"i":{{index}}}""", ct), clock, CancellationToken.None));
             await Task.Delay(2);
         }
 
@@ -105,7 +116,7 @@ public sealed class RateLimitEnforcementTests
         // In order of arrival, 100 ms apart (the rate), none beyond the allowed wait.
         for (var i = 1; i < served.Count; i++)
         {
-            Assert.True(served[i].AnsweredAt > served[i - 1].AnsweredAt, $"call {i} was answered before call {i - 1}");
+            Assert.True(served[i].AnsweredAt > served[i - 1].AnsweredAt, $"call {i} was answered before call {i - 1}: {string.Join("\n", shots)}");
         }
 
         Assert.All(served, s => Assert.True(s.AnsweredAt - s.SentAt <= 3.0 + 0.25, $"waited {s.AnsweredAt - s.SentAt:0.000} s"));
