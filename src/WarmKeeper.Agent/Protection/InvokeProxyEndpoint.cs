@@ -38,6 +38,7 @@ internal sealed partial class InvokeProxyEndpoint
     private readonly string _target;
     private readonly bool _targetObservesItself;
     private readonly TimeSpan _breakDuration;
+    private readonly LocalLambdaEngine? _inProcess;
 
     public InvokeProxyEndpoint(
         ILambdaTargets targets,
@@ -65,6 +66,7 @@ internal sealed partial class InvokeProxyEndpoint
 
         // The built-in runtime reports every invocation it runs itself; reporting them again would count demand twice.
         _targetObservesItself = _target == LambdaTargets.Local && localRuntime is not null;
+        _inProcess = _targetObservesItself && o.InProcessLocalTarget ? localRuntime!.Engine : null;
     }
 
     public string Target => _target;
@@ -148,6 +150,19 @@ internal sealed partial class InvokeProxyEndpoint
             var forwardStarted = _time.GetTimestamp();
             var toRelease = admittedCount;
             admittedCount = 0;
+            if (_inProcess is not null)
+            {
+                await ForwardInProcessAsync(ctx, _inProcess, new LocalInvokeRequest(
+                    functionName,
+                    string.IsNullOrEmpty(qualifierQuery) ? null : qualifierQuery,
+                    invocationTypeHeader,
+                    body,
+                    string.Equals(headers[LambdaHeaders.LogType], "Tail", StringComparison.Ordinal),
+                    headers[LambdaHeaders.ClientContext],
+                    ctx.TraceIdentifier), function, qualifier, arrived, forwardStarted, gates, verdicts, toRelease, cancellationToken);
+                return;
+            }
+
             await ForwardAsync(ctx, lambda, new InvokeRequest
             {
                 FunctionName = functionName,
@@ -192,27 +207,9 @@ internal sealed partial class InvokeProxyEndpoint
                 ResilienceContextPool.Shared.Return(context);
             }
         }
-        catch (LambdaThrottledException e)
+        catch (Exception e) when (MapFailure(e) is { } mapped)
         {
-            error = new LambdaApiError(429, e.ErrorType, e.Message, e.Reason, RetrySeconds(e.RetryAfter));
-        }
-        catch (LambdaServiceException e)
-        {
-            error = new LambdaApiError((int)e.StatusCode, e.ErrorType, e.Message);
-        }
-        catch (BrokenCircuitException e)
-        {
-            var retry = e.RetryAfter ?? _breakDuration;
-            error = new LambdaApiError(503, LambdaErrorTypes.Service,
-                $"The target '{_target}' is failing; the proxy stopped sending it calls for a while (circuit open).", null, RetrySeconds(retry));
-        }
-        catch (TimeoutException e)
-        {
-            error = new LambdaApiError(504, LambdaErrorTypes.Service, e.Message);
-        }
-        catch (HttpRequestException e)
-        {
-            error = new LambdaApiError(502, LambdaErrorTypes.Service, $"The target '{_target}' could not be reached: {e.Message}");
+            error = mapped;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -249,6 +246,115 @@ internal sealed partial class InvokeProxyEndpoint
         await WriteResultAsync(ctx, result, cancellationToken);
         Observe(function, qualifier, InvocationTypeName(invoke.InvocationType), arrived, result, null);
     }
+
+    private async Task ForwardInProcessAsync(
+        HttpContext ctx, LocalLambdaEngine engine, LocalInvokeRequest invoke, string function, string? qualifier, DateTimeOffset arrived,
+        long forwardStarted, IReadOnlyList<RateLimitGate> gates, GateVerdict[] verdicts, int admittedCount, CancellationToken cancellationToken)
+    {
+        LocalInvokeResult? result = null;
+        LambdaApiError? error = null;
+        try
+        {
+            var pipeline = _resilience.For(_target);
+            var context = ResilienceContextPool.Shared.Get("ProxyInvoke", cancellationToken);
+            try
+            {
+                result = await pipeline.ExecuteAsync(
+                    static async (c, s) =>
+                    {
+                        var r = await s.engine.InvokeAsync(s.invoke, c.CancellationToken);
+                        // A service fault of the runtime counts against the circuit like an HTTP 5xx would.
+                        return r.Error is { StatusCode: >= 500 } fault ? throw new TargetFailureException(fault) : r;
+                    },
+                    context,
+                    (engine, invoke));
+                error = result.Error;
+            }
+            finally
+            {
+                ResilienceContextPool.Shared.Return(context);
+            }
+        }
+        catch (Exception e) when (MapFailure(e) is { } mapped)
+        {
+            error = mapped;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The caller went away; nobody is left to answer.
+        }
+        finally
+        {
+            var duration = _time.GetElapsedTime(forwardStarted);
+            for (var i = 0; i < admittedCount; i++)
+            {
+                gates[i].Finished(verdicts[i], duration);
+            }
+
+            if (result is { Error: null } && (string.IsNullOrEmpty(invoke.InvocationType) || invoke.InvocationType == InvocationTypes.RequestResponse))
+            {
+                _limits.RecordDuration(_target, function, duration);
+            }
+        }
+
+        if (error is not null)
+        {
+            await ProxyErrors.WriteAsync(ctx, error, RetryAfterOf(error));
+            if (error.StatusCode >= 500)
+            {
+                LogForwardFailed(_logger, function, _target, error.StatusCode, error.ErrorType);
+                Observe(function, qualifier, invoke.InvocationType ?? InvocationTypes.RequestResponse, arrived, result: null, error);
+            }
+
+            return;
+        }
+
+        if (result is null)
+        {
+            return;
+        }
+
+        var response = ctx.Response;
+        response.StatusCode = result.StatusCode;
+        var headers = response.Headers;
+        if (result.ExecutedVersion is not null && result.StatusCode == StatusCodes.Status200OK)
+        {
+            headers[LambdaHeaders.ExecutedVersion] = result.ExecutedVersion;
+        }
+
+        if (result.FunctionError is not null)
+        {
+            headers[LambdaHeaders.FunctionError] = result.FunctionError;
+        }
+
+        if (result.LogResult is not null)
+        {
+            headers[LambdaHeaders.LogResult] = result.LogResult;
+        }
+
+        if (result.StatusCode != StatusCodes.Status200OK)
+        {
+            response.ContentLength = 0;
+            return;
+        }
+
+        response.ContentType = "application/json";
+        response.ContentLength = result.Payload.Length;
+        await response.BodyWriter.WriteAsync(result.Payload, cancellationToken);
+    }
+
+    /// <summary>How a failure of the target (or of the way to it) is answered; null for what is not ours to answer.</summary>
+    private LambdaApiError? MapFailure(Exception exception) => exception switch
+    {
+        LambdaThrottledException e => new LambdaApiError(429, e.ErrorType, e.Message, e.Reason, RetrySeconds(e.RetryAfter)),
+        LambdaServiceException e => new LambdaApiError((int)e.StatusCode, e.ErrorType, e.Message),
+        TargetFailureException e => e.Error,
+        BrokenCircuitException e => new LambdaApiError(503, LambdaErrorTypes.Service,
+            $"The target '{_target}' is failing; the proxy stopped sending it calls for a while (circuit open).", null, RetrySeconds(e.RetryAfter ?? _breakDuration)),
+        TimeoutException e => new LambdaApiError(504, LambdaErrorTypes.Service, e.Message),
+        HttpRequestException e => new LambdaApiError(502, LambdaErrorTypes.Service, $"The target '{_target}' could not be reached: {e.Message}"),
+        _ => null,
+    };
 
     private async Task RefuseAsync(HttpContext ctx, RateLimitGate gate, GateVerdict verdict, string function, string? qualifier, string? invocationType, DateTimeOffset arrived)
     {
@@ -385,6 +491,12 @@ internal sealed partial class InvokeProxyEndpoint
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Forwarding {Function} to target {Target} failed: {Status} {ErrorType}")]
     private static partial void LogForwardFailed(ILogger logger, string function, string target, int status, string errorType);
+}
+
+/// <summary>A service fault answered by the in-process runtime, raised so that the circuit breaker counts it.</summary>
+internal sealed class TargetFailureException(LambdaApiError error) : Exception(error.Message)
+{
+    public LambdaApiError Error { get; } = error;
 }
 
 /// <summary>Lambda-shaped error answers, with the precise Retry-After beside the whole-second one.</summary>

@@ -29,6 +29,12 @@ public sealed class ProxyOptions
     /// <summary>Where invocations are forwarded: <c>local</c> or a configured target name.</summary>
     public string Target { get; set; } = "local";
 
+    /// <summary>
+    /// When the target is the built-in runtime of this same process, call its engine directly instead of
+    /// over loopback HTTP: the same answers and limits, without a second HTTP hop on the same CPUs.
+    /// </summary>
+    public bool InProcessLocalTarget { get; set; } = true;
+
     /// <summary>Region callers sign for (with <see cref="Credentials"/>).</summary>
     public string Region { get; set; } = "us-east-1";
 

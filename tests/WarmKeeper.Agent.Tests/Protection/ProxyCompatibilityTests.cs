@@ -19,10 +19,12 @@ public sealed class ProxyCompatibilityTests
         InvokeMaxRetries = 0,
     });
 
-    [Fact]
-    public async Task Answers_as_the_runtime_does_payload_log_tail_version_event_and_dry_run()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Answers_as_the_runtime_does_payload_log_tail_version_event_and_dry_run(bool inProcess)
     {
-        await using var proxy = await ProxiedAgent.StartAsync();
+        await using var proxy = await ProxiedAgent.StartAsync($"--WarmKeeper:Proxy:InProcessLocalTarget={inProcess}");
         using var lambda = ClientOf(proxy.Proxy);
 
         var result = await lambda.InvokeAsync(new InvokeRequest

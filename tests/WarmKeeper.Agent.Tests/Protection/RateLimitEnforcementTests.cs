@@ -20,7 +20,7 @@ public sealed class RateLimitEnforcementTests
     public async Task Five_times_the_allowed_load_for_ten_seconds_is_admitted_at_the_limit_within_five_percent()
     {
         await using var proxy = await ProxiedAgent.StartAsync();
-        await proxy.CreateLimitAsync("""{"id":"hello-rate","functions":["hello"],"permitsPerSecond":40,"burst":10}""");
+        await proxy.CreateLimitAsync("""{"id":"hello-rate","functions":["hello"],"permitsPerSecond":40}""");
 
         var shots = await OpenLoop.RunAsync(ct => proxy.InvokeAsync("hello", "{}", ct), perSecond: 200, TimeSpan.FromSeconds(10));
 
@@ -29,7 +29,9 @@ public sealed class RateLimitEnforcementTests
         Assert.Equal(shots.Count, admitted + refused.Count);
         var span = shots.Max(s => s.SentAt) - shots.Min(s => s.SentAt);
         Assert.True(shots.Count >= 1900, $"only {shots.Count} calls were offered");
-        var rate = (admitted - 10) / span; // the first calls spent the burst
+        // The default burst (one second of permits) went at the start; the rest came at the rate. The
+        // burst also absorbs stalls of this shared machine's load generator shorter than a second.
+        var rate = (admitted - 40) / span;
         Assert.True(rate >= 40 * 0.95 && rate <= 40 * 1.05, $"admitted {rate:0.00}/s ({admitted} of {shots.Count} over {span:0.00} s)");
         Assert.All(refused, r =>
         {
