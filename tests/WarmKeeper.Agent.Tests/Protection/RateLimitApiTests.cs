@@ -167,4 +167,37 @@ public sealed class RateLimitApiTests
         var bad = await client.PostAsync(uri, Json("""{"p95DurationMs":-1,"extra":1}"""));
         Assert.Equal(["extra", "p95DurationMs"], await ErrorFieldsAsync(bad));
     }
+
+    [Fact]
+    public async Task Throttles_are_summed_into_events_and_other_operations_are_pointed_to_the_target()
+    {
+        await using var proxy = await ProxiedAgent.StartAsync("--WarmKeeper:Proxy:ThrottleEventInterval=00:00:00.200");
+        await proxy.CreateLimitAsync("""{"id":"once","functions":["hello"],"permitsPerSecond":0,"burst":1}""");
+        for (var i = 0; i < 4; i++)
+        {
+            using var call = await proxy.InvokeAsync("hello");
+            Assert.Equal(i == 0 ? HttpStatusCode.OK : HttpStatusCode.TooManyRequests, call.StatusCode);
+        }
+
+        JsonElement throttle = default;
+        for (var attempt = 0; attempt < 50; attempt++)
+        {
+            var events = await proxy.Agent.Client.GetFromJsonAsync<JsonElement>(new Uri("/api/v1/events?kind=throttle", UriKind.Relative));
+            if (events.GetProperty("events").GetArrayLength() > 0)
+            {
+                throttle = events.GetProperty("events")[0];
+                break;
+            }
+
+            await Task.Delay(100);
+        }
+
+        Assert.Equal(JsonValueKind.Object, throttle.ValueKind);
+        Assert.Equal(3, throttle.GetProperty("data").GetProperty("rejected").GetInt64());
+        Assert.Equal("hello", throttle.GetProperty("function").GetString());
+
+        using var other = await proxy.Http.GetAsync(new Uri("/2015-03-31/functions/hello", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.NotFound, other.StatusCode);
+        Assert.Equal("UnknownOperationException", other.Headers.GetValues("x-amzn-ErrorType").Single());
+    }
 }
