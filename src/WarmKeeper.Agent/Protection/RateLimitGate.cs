@@ -58,13 +58,14 @@ internal sealed class RateLimitGate : IDisposable
     private readonly TimeProvider _time;
     private double _meanDurationMs = double.NaN;
 
-    public RateLimitGate(RateLimitSpec spec, IRateBudget? rate, RateLimitCounters counters, TimeProvider time)
+    /// <param name="concurrencyShare">This instance's part of <see cref="RateLimitSpec.MaxConcurrency"/> when several share the limit.</param>
+    public RateLimitGate(RateLimitSpec spec, IRateBudget? rate, RateLimitCounters counters, TimeProvider time, int? concurrencyShare = null)
     {
         Spec = spec;
         _rate = rate;
         Counters = counters;
         _time = time;
-        if (spec.MaxConcurrency is { } max)
+        if ((concurrencyShare ?? spec.MaxConcurrency) is { } max)
         {
             _concurrency = new ConcurrencyLimiter(new ConcurrencyLimiterOptions
             {

@@ -131,7 +131,12 @@ public sealed class RateLimitRegistry : IDisposable
     private RateLimitGate Build(RateLimitSpec spec)
     {
         var counters = _counters.GetOrAdd(spec.Id, static _ => new RateLimitCounters());
-        return new RateLimitGate(spec, BuildBudget(spec), counters, _time);
+        // Concurrency is not held in Redis: each of the instances sharing a budget gets an equal part of the
+        // cap, so together they never exceed it (an idle instance's part is not lent to a busy one).
+        int? share = spec.MaxConcurrency is { } max && !string.IsNullOrWhiteSpace(_options.Redis.Configuration)
+            ? Math.Max(1, max / _options.Redis.Instances)
+            : null;
+        return new RateLimitGate(spec, BuildBudget(spec), counters, _time, share);
     }
 
     private IRateBudget? BuildBudget(RateLimitSpec spec)
