@@ -41,6 +41,7 @@ public sealed class AgentHost : IAsyncDisposable
         [
             "--urls=http://127.0.0.1:0",
             "--WarmKeeper:LocalRuntime:Url=http://127.0.0.1:0",
+            "--WarmKeeper:Proxy:Url=http://127.0.0.1:0",
             $"--WarmKeeper:DataDirectory={dataDirectory}",
             "--Logging:LogLevel:Default=Warning",
             // Tests make their own traffic; the demo's would blur what they measure.

@@ -4,7 +4,14 @@ internal static class Program
 {
     private static async Task<int> Main(string[] args)
     {
-        await Console.Out.WriteLineAsync("suites: (filled in as features land)");
-        return args.Length == 0 ? 0 : 1;
+        var suite = args.Length > 0 ? args[0] : null;
+        switch (suite)
+        {
+            case "proxy":
+                return await ProxyBenchmark.RunAsync(args[1..], CancellationToken.None);
+            default:
+                await Console.Out.WriteLineAsync("suites: proxy");
+                return args.Length == 0 ? 0 : 1;
+        }
     }
 }

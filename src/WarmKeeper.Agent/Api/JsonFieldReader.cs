@@ -123,6 +123,39 @@ internal sealed class JsonFieldReader
         return null;
     }
 
+    /// <summary>An array of strings; each element of the wrong type is named (<c>name[i]</c>).</summary>
+    public IReadOnlyList<string>? StringList(string name, bool required = false)
+    {
+        if (!TryGet(name, required, out var value))
+        {
+            return null;
+        }
+
+        if (value.ValueKind != JsonValueKind.Array)
+        {
+            Errors.Add(name, $"{name} must be an array of strings.");
+            return null;
+        }
+
+        var list = new List<string>();
+        var i = 0;
+        foreach (var item in value.EnumerateArray())
+        {
+            if (item.ValueKind == JsonValueKind.String)
+            {
+                list.Add(item.GetString()!);
+            }
+            else
+            {
+                Errors.Add($"{name}[{i}]", $"{name}[{i}] must be a string.");
+            }
+
+            i++;
+        }
+
+        return list;
+    }
+
     /// <summary>Any JSON value, as raw text.</summary>
     public string? RawJson(string name)
     {

@@ -6,6 +6,7 @@ using WarmKeeper.Agent.Demo;
 using WarmKeeper.Agent.Events;
 using WarmKeeper.Agent.Persistence;
 using WarmKeeper.Agent.Scaling;
+using WarmKeeper.Agent.Protection;
 using WarmKeeper.Agent.Security;
 using WarmKeeper.Core.Demand;
 using WarmKeeper.Core.Observations;
@@ -44,6 +45,7 @@ public static class AgentApplication
         app.MapWarmupPoliciesApi();
         app.MapConcurrencyPoliciesApi();
         app.MapConcurrencyControlApi();
+        app.MapRateLimitsApi();
         app.MapEventsApi();
         app.MapWarmKeeperHangfireDashboard();
         app.MapOpenApi("/openapi/{documentName}.json");
@@ -83,6 +85,7 @@ public static class AgentApplication
         services.AddWarmKeeperWarmup();
         services.AddWarmKeeperScaling(configuration);
         services.AddWarmKeeperDemo(configuration);
+        services.AddWarmKeeperProtection(configuration);
 
         services.AddProblemDetails();
         services.AddExceptionHandler<TargetUnavailableExceptionHandler>();

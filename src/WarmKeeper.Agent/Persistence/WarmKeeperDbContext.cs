@@ -13,6 +13,8 @@ public sealed class WarmKeeperDbContext(DbContextOptions<WarmKeeperDbContext> op
 
     public DbSet<DemandMinuteRow> DemandMinutes => Set<DemandMinuteRow>();
 
+    public DbSet<RateLimitRow> RateLimits => Set<RateLimitRow>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.Entity<WarmupPolicyRow>(e =>
@@ -64,6 +66,16 @@ public sealed class WarmKeeperDbContext(DbContextOptions<WarmKeeperDbContext> op
             e.HasIndex(x => x.TimeUnixMs);
             e.HasIndex(x => new { x.Function, x.TimeUnixMs });
             e.HasIndex(x => new { x.Kind, x.TimeUnixMs });
+        });
+
+        // Rate limits (downstream protection): the spec is one JSON document, so new fields need no migration.
+        modelBuilder.Entity<RateLimitRow>(e =>
+        {
+            e.ToTable("rate_limits");
+            e.HasKey(r => r.Id);
+            e.Property(r => r.Id).HasMaxLength(64);
+            e.Property(r => r.Target).HasMaxLength(32);
+            e.Property(r => r.Revision).IsConcurrencyToken();
         });
     }
 }
@@ -124,6 +136,17 @@ public sealed class ConcurrencyPolicyRow
     public required string Function { get; set; }
     public required string Qualifier { get; set; }
     public required string Document { get; set; }
+    public long Revision { get; set; }
+    public long CreatedUnixMs { get; set; }
+    public long UpdatedUnixMs { get; set; }
+}
+
+/// <summary>A stored rate limit: <see cref="Spec"/> is the <c>RateLimitSpec</c> as JSON; <see cref="Revision"/> is behind the ETag.</summary>
+public sealed class RateLimitRow
+{
+    public required string Id { get; set; }
+    public required string Target { get; set; }
+    public required string Spec { get; set; }
     public long Revision { get; set; }
     public long CreatedUnixMs { get; set; }
     public long UpdatedUnixMs { get; set; }

@@ -281,19 +281,7 @@ internal static class LambdaApiEndpoints
         ctx.Response.StatusCode = StatusCodes.Status204NoContent;
     }
 
-    internal static async Task WriteErrorAsync(HttpContext ctx, LambdaApiError error)
-    {
-        var response = ctx.Response;
-        response.StatusCode = error.StatusCode;
-        response.Headers[LambdaHeaders.ErrorType] = error.ErrorType;
-        if (error.RetryAfterSeconds is int retryAfter)
-        {
-            response.Headers[LambdaHeaders.RetryAfter] = retryAfter.ToString(CultureInfo.InvariantCulture);
-        }
-
-        response.ContentType = JsonContentType;
-        await JsonSerializer.SerializeAsync(response.Body, error.ToBody(), LambdaJsonContext.Default.LambdaErrorBody, ctx.RequestAborted);
-    }
+    internal static Task WriteErrorAsync(HttpContext ctx, LambdaApiError error) => LambdaErrorWriter.WriteAsync(ctx, error, ctx.RequestAborted);
 
     private static string FunctionName(HttpContext ctx) => (string)ctx.Request.RouteValues["FunctionName"]!;
 
@@ -319,5 +307,25 @@ internal static class LambdaApiEndpoints
         return int.TryParse(raw, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n)
             ? n
             : throw new LambdaApiException(LambdaApiError.InvalidParameter("MaxItems must be an integer between 1 and 10000, not '" + raw + "'."));
+    }
+}
+
+/// <summary>Answers with a Lambda error exactly as the service does: status, <c>x-amzn-ErrorType</c>, <c>Retry-After</c> and the JSON body.</summary>
+public static class LambdaErrorWriter
+{
+    public static async Task WriteAsync(HttpContext ctx, LambdaApiError error, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(ctx);
+        ArgumentNullException.ThrowIfNull(error);
+        var response = ctx.Response;
+        response.StatusCode = error.StatusCode;
+        response.Headers[LambdaHeaders.ErrorType] = error.ErrorType;
+        if (error.RetryAfterSeconds is int retryAfter)
+        {
+            response.Headers[LambdaHeaders.RetryAfter] = retryAfter.ToString(CultureInfo.InvariantCulture);
+        }
+
+        response.ContentType = "application/json";
+        await JsonSerializer.SerializeAsync(response.Body, error.ToBody(), LambdaJsonContext.Default.LambdaErrorBody, cancellationToken);
     }
 }

@@ -168,8 +168,11 @@ public sealed partial class LocalRuntimeServer : IAsyncDisposable
     [LoggerMessage(Level = LogLevel.Error, Message = "Local runtime operation {Method} {Path} failed")]
     private static partial void LogOperationFailed(ILogger logger, string method, string path, Exception exception);
 
-    private static void Listen(Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions kestrel, Uri url)
+    /// <summary>Binds <paramref name="url"/> as the runtime does (port 0 on localhost means loopback IPv4); the proxy listens the same way.</summary>
+    public static void Listen(Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions kestrel, Uri url)
     {
+        ArgumentNullException.ThrowIfNull(kestrel);
+        ArgumentNullException.ThrowIfNull(url);
         var host = url.Host.Trim('[', ']');
         var port = url.Port;
         if (string.Equals(host, "localhost", StringComparison.OrdinalIgnoreCase))

@@ -11,6 +11,46 @@ namespace WarmKeeper.Agent.Persistence.Migrations
         protected override void Up(MigrationBuilder migrationBuilder)
         {
             migrationBuilder.CreateTable(
+                name: "concurrency_policies",
+                columns: table => new
+                {
+                    Id = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    Target = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    Function = table.Column<string>(type: "TEXT", maxLength: 140, nullable: false),
+                    Qualifier = table.Column<string>(type: "TEXT", maxLength: 128, nullable: false),
+                    Document = table.Column<string>(type: "TEXT", nullable: false),
+                    Revision = table.Column<long>(type: "INTEGER", nullable: false),
+                    CreatedUnixMs = table.Column<long>(type: "INTEGER", nullable: false),
+                    UpdatedUnixMs = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_concurrency_policies", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "demand_minutes",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    Target = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    Function = table.Column<string>(type: "TEXT", maxLength: 140, nullable: false),
+                    Qualifier = table.Column<string>(type: "TEXT", maxLength: 128, nullable: false),
+                    MinuteUnix = table.Column<long>(type: "INTEGER", nullable: false),
+                    MaxInFlight = table.Column<int>(type: "INTEGER", nullable: false),
+                    MeanInFlight = table.Column<double>(type: "REAL", nullable: false),
+                    MeanOfMaxInFlight = table.Column<double>(type: "REAL", nullable: false),
+                    Arrivals = table.Column<int>(type: "INTEGER", nullable: false),
+                    ColdStarts = table.Column<int>(type: "INTEGER", nullable: false),
+                    Throttles = table.Column<int>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_demand_minutes", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "events",
                 columns: table => new
                 {
@@ -29,6 +69,22 @@ namespace WarmKeeper.Agent.Persistence.Migrations
                 constraints: table =>
                 {
                     table.PrimaryKey("PK_events", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "rate_limits",
+                columns: table => new
+                {
+                    Id = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    Target = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    Spec = table.Column<string>(type: "TEXT", nullable: false),
+                    Revision = table.Column<long>(type: "INTEGER", nullable: false),
+                    CreatedUnixMs = table.Column<long>(type: "INTEGER", nullable: false),
+                    UpdatedUnixMs = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_rate_limits", x => x.Id);
                 });
 
             migrationBuilder.CreateTable(
@@ -59,6 +115,23 @@ namespace WarmKeeper.Agent.Persistence.Migrations
                 });
 
             migrationBuilder.CreateIndex(
+                name: "IX_concurrency_policies_Target_Function_Qualifier",
+                table: "concurrency_policies",
+                columns: new[] { "Target", "Function", "Qualifier" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_demand_minutes_MinuteUnix",
+                table: "demand_minutes",
+                column: "MinuteUnix");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_demand_minutes_Target_Function_Qualifier_MinuteUnix",
+                table: "demand_minutes",
+                columns: new[] { "Target", "Function", "Qualifier", "MinuteUnix" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
                 name: "IX_events_Function_TimeUnixMs",
                 table: "events",
                 columns: new[] { "Function", "TimeUnixMs" });
@@ -78,7 +151,16 @@ namespace WarmKeeper.Agent.Persistence.Migrations
         protected override void Down(MigrationBuilder migrationBuilder)
         {
             migrationBuilder.DropTable(
+                name: "concurrency_policies");
+
+            migrationBuilder.DropTable(
+                name: "demand_minutes");
+
+            migrationBuilder.DropTable(
                 name: "events");
+
+            migrationBuilder.DropTable(
+                name: "rate_limits");
 
             migrationBuilder.DropTable(
                 name: "warmup_policies");

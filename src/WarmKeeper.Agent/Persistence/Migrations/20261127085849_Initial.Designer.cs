@@ -10,7 +10,7 @@ using WarmKeeper.Agent.Persistence;
 namespace WarmKeeper.Agent.Persistence.Migrations
 {
     [DbContext(typeof(WarmKeeperDbContext))]
-    [Migration("20261127073120_Initial")]
+    [Migration("20261127085849_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -18,6 +18,101 @@ namespace WarmKeeper.Agent.Persistence.Migrations
         {
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.15");
+
+            modelBuilder.Entity("WarmKeeper.Agent.Persistence.ConcurrencyPolicyRow", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedUnixMs")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Document")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Function")
+                        .IsRequired()
+                        .HasMaxLength(140)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Qualifier")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Revision")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Target")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("UpdatedUnixMs")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Target", "Function", "Qualifier")
+                        .IsUnique();
+
+                    b.ToTable("concurrency_policies", (string)null);
+                });
+
+            modelBuilder.Entity("WarmKeeper.Agent.Persistence.DemandMinuteRow", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Arrivals")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("ColdStarts")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Function")
+                        .IsRequired()
+                        .HasMaxLength(140)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("MaxInFlight")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<double>("MeanInFlight")
+                        .HasColumnType("REAL");
+
+                    b.Property<double>("MeanOfMaxInFlight")
+                        .HasColumnType("REAL");
+
+                    b.Property<long>("MinuteUnix")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Qualifier")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Target")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Throttles")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("MinuteUnix");
+
+                    b.HasIndex("Target", "Function", "Qualifier", "MinuteUnix")
+                        .IsUnique();
+
+                    b.ToTable("demand_minutes", (string)null);
+                });
 
             modelBuilder.Entity("WarmKeeper.Agent.Persistence.EventRow", b =>
                 {
@@ -70,6 +165,36 @@ namespace WarmKeeper.Agent.Persistence.Migrations
                     b.HasIndex("Kind", "TimeUnixMs");
 
                     b.ToTable("events", (string)null);
+                });
+
+            modelBuilder.Entity("WarmKeeper.Agent.Persistence.RateLimitRow", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedUnixMs")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Revision")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Spec")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Target")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("UpdatedUnixMs")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("rate_limits", (string)null);
                 });
 
             modelBuilder.Entity("WarmKeeper.Agent.Persistence.WarmupPolicyRow", b =>

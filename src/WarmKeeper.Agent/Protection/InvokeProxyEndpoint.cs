@@ -1,0 +1,533 @@
+using System.Globalization;
+using System.Text;
+using Microsoft.Extensions.Options;
+using Polly;
+using Polly.CircuitBreaker;
+using WarmKeeper.Agent.Targets;
+using WarmKeeper.Core.Observations;
+using WarmKeeper.Core.RateLimiting;
+using WarmKeeper.Lambda;
+using WarmKeeper.Lambda.Wire;
+using WarmKeeper.LocalRuntime.Auth;
+using WarmKeeper.LocalRuntime.Engine;
+using WarmKeeper.LocalRuntime.Hosting;
+
+namespace WarmKeeper.Agent.Protection;
+
+/// <summary>
+/// The Invoke operation of the Lambda REST API, in front of a target: checks the caller's signature
+/// (when proxy credentials are set), admits the call through every limit on the function, forwards
+/// it signed with the agent's own credentials through the target's pipeline, and answers exactly as
+/// Lambda would, including throttles (429 <c>TooManyRequestsException</c> with a <c>Reason</c>).
+/// </summary>
+internal sealed partial class InvokeProxyEndpoint
+{
+    /// <summary>Sub-second precision for clients that can use it; <c>Retry-After</c> itself carries whole seconds, rounded up.</summary>
+    public const string RetryAfterMillisecondsHeader = "Retry-After-Ms";
+
+    /// <summary>Above Lambda's 6 MB so the target, not the proxy, answers oversized payloads in Lambda's words.</summary>
+    private const int MaxBodyBytes = 8 * 1024 * 1024;
+
+    private readonly ILambdaTargets _targets;
+    private readonly RateLimitRegistry _limits;
+    private readonly ProxyResilience _resilience;
+    private readonly ProxyObservations _observations;
+    private readonly SigV4RequestVerifier? _verifier;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly string _target;
+    private readonly bool _targetObservesItself;
+    private readonly TimeSpan _breakDuration;
+    private readonly LocalLambdaEngine? _inProcess;
+
+    public InvokeProxyEndpoint(
+        ILambdaTargets targets,
+        RateLimitRegistry limits,
+        ProxyResilience resilience,
+        ProxyObservations observations,
+        IOptions<ProxyOptions> options,
+        TimeProvider time,
+        ILogger<InvokeProxyEndpoint> logger,
+        LocalRuntimeHost? localRuntime = null)
+    {
+        _targets = targets;
+        _limits = limits;
+        _resilience = resilience;
+        _observations = observations;
+        _time = time;
+        _logger = logger;
+        var o = options.Value;
+        _target = o.Target;
+        _breakDuration = o.Resilience.BreakDuration;
+        if (o.Credentials is { AccessKeyId: { Length: > 0 } key, SecretAccessKey: { Length: > 0 } secret })
+        {
+            _verifier = new SigV4RequestVerifier(key, secret, o.Region, time);
+        }
+
+        // The built-in runtime reports every invocation it runs itself; reporting them again would count demand twice.
+        _targetObservesItself = _target == LambdaTargets.Local && localRuntime is not null;
+        _inProcess = _targetObservesItself && o.InProcessLocalTarget ? localRuntime!.Engine : null;
+    }
+
+    public string Target => _target;
+
+    public async Task InvokeAsync(HttpContext ctx)
+    {
+        var cancellationToken = ctx.RequestAborted;
+        var request = ctx.Request;
+        if (request.ContentLength > MaxBodyBytes)
+        {
+            await ProxyErrors.WriteAsync(ctx, LambdaApiError.RequestTooLarge(LocalLambdaEngine.SyncPayloadLimitBytes, async: false));
+            return;
+        }
+
+        var body = await ReadBodyAsync(request, cancellationToken);
+        if (body is null)
+        {
+            await ProxyErrors.WriteAsync(ctx, LambdaApiError.RequestTooLarge(LocalLambdaEngine.SyncPayloadLimitBytes, async: false));
+            return;
+        }
+
+        if (_verifier is not null)
+        {
+            var verdict = _verifier.Verify(request, body);
+            if (!verdict.IsAuthenticated)
+            {
+                await ProxyErrors.WriteAsync(ctx, new LambdaApiError(verdict.StatusCode, verdict.ErrorType!, verdict.Message!));
+                return;
+            }
+        }
+
+        var functionName = (string)request.RouteValues["FunctionName"]!;
+        string? qualifierQuery = request.Query["Qualifier"];
+        var (function, qualifier) = FunctionNames.Split(functionName, string.IsNullOrEmpty(qualifierQuery) ? null : qualifierQuery);
+        var headers = request.Headers;
+        string? invocationTypeHeader = headers[LambdaHeaders.InvocationType];
+        var invocationType = invocationTypeHeader switch
+        {
+            null or "" or InvocationTypes.RequestResponse => LambdaInvocationType.RequestResponse,
+            InvocationTypes.Event => LambdaInvocationType.Event,
+            InvocationTypes.DryRun => LambdaInvocationType.DryRun,
+            _ => (LambdaInvocationType?)null,
+        };
+        if (invocationType is null)
+        {
+            await ProxyErrors.WriteAsync(ctx, LambdaApiError.InvalidParameter(
+                $"1 validation error detected: Value '{invocationTypeHeader}' at 'invocationType' failed to satisfy constraint: Member must satisfy enum value set: [Event, RequestResponse, DryRun]"));
+            return;
+        }
+
+        if (!_targets.TryGet(_target, out var lambda))
+        {
+            await ProxyErrors.WriteAsync(ctx, new LambdaApiError(503, LambdaErrorTypes.Service, $"The proxy's target '{_target}' is not available."));
+            return;
+        }
+
+        var arrived = _time.GetUtcNow();
+        var gates = _limits.For(_target, function);
+        var verdicts = gates.Count == 0 ? [] : new GateVerdict[gates.Count];
+        var admittedCount = 0;
+        try
+        {
+            // DryRun runs nothing, so it takes nothing from the budget.
+            if (invocationType != LambdaInvocationType.DryRun && gates.Count > 0)
+            {
+                var ping = WarmupPingDetector.IsPing(body);
+                for (var i = 0; i < gates.Count; i++)
+                {
+                    var verdict = await gates[i].AdmitAsync(ping, cancellationToken);
+                    if (!verdict.Admitted)
+                    {
+                        await RefuseAsync(ctx, gates[i], verdict, function, qualifier, invocationTypeHeader, arrived);
+                        return;
+                    }
+
+                    verdicts[i] = verdict;
+                    admittedCount++;
+                }
+            }
+
+            var forwardStarted = _time.GetTimestamp();
+            var toRelease = admittedCount;
+            admittedCount = 0;
+            if (_inProcess is not null)
+            {
+                await ForwardInProcessAsync(ctx, _inProcess, new LocalInvokeRequest(
+                    functionName,
+                    string.IsNullOrEmpty(qualifierQuery) ? null : qualifierQuery,
+                    invocationTypeHeader,
+                    body,
+                    string.Equals(headers[LambdaHeaders.LogType], "Tail", StringComparison.Ordinal),
+                    headers[LambdaHeaders.ClientContext],
+                    ctx.TraceIdentifier), function, qualifier, arrived, forwardStarted, gates, verdicts, toRelease, cancellationToken);
+                return;
+            }
+
+            await ForwardAsync(ctx, lambda, new InvokeRequest
+            {
+                FunctionName = functionName,
+                Qualifier = string.IsNullOrEmpty(qualifierQuery) ? null : qualifierQuery,
+                InvocationType = invocationType.Value,
+                TailLog = string.Equals(headers[LambdaHeaders.LogType], "Tail", StringComparison.Ordinal),
+                Payload = body,
+                ClientContext = headers[LambdaHeaders.ClientContext],
+                // The caller's SDK retries throttles itself; the proxy repeats only what provably never reached the target.
+                RetryIfNotRun = false,
+            }, function, qualifier, arrived, forwardStarted, gates, verdicts, toRelease, cancellationToken);
+        }
+        finally
+        {
+            // Calls refused by a later limit give back what earlier limits granted.
+            for (var i = 0; i < admittedCount; i++)
+            {
+                gates[i].Finished(verdicts[i], TimeSpan.Zero);
+            }
+        }
+    }
+
+    private async Task ForwardAsync(
+        HttpContext ctx, ILambdaControlPlane lambda, InvokeRequest invoke, string function, string? qualifier, DateTimeOffset arrived,
+        long forwardStarted, IReadOnlyList<RateLimitGate> gates, GateVerdict[] verdicts, int admittedCount, CancellationToken cancellationToken)
+    {
+        InvokeResult? result = null;
+        LambdaApiError? error = null;
+        try
+        {
+            var pipeline = _resilience.For(_target);
+            var context = ResilienceContextPool.Shared.Get("ProxyInvoke", cancellationToken);
+            try
+            {
+                result = await pipeline.ExecuteAsync(
+                    static (c, s) => new ValueTask<InvokeResult>(s.lambda.InvokeAsync(s.invoke, c.CancellationToken)),
+                    context,
+                    (lambda, invoke));
+            }
+            finally
+            {
+                ResilienceContextPool.Shared.Return(context);
+            }
+        }
+        catch (Exception e) when (MapFailure(e) is { } mapped)
+        {
+            error = mapped;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The caller went away; nobody is left to answer.
+        }
+        finally
+        {
+            var elapsed = _time.GetElapsedTime(forwardStarted);
+            var duration = result?.Report?.Duration ?? elapsed;
+            for (var i = 0; i < admittedCount; i++)
+            {
+                gates[i].Finished(verdicts[i], duration);
+            }
+
+            if (result is not null && invoke.InvocationType == LambdaInvocationType.RequestResponse)
+            {
+                _limits.RecordDuration(_target, function, duration);
+            }
+        }
+
+        if (error is not null)
+        {
+            LogForwardFailed(_logger, function, _target, error.StatusCode, error.ErrorType);
+            await ProxyErrors.WriteAsync(ctx, error, RetryAfterOf(error));
+            Observe(function, qualifier, InvocationTypeName(invoke.InvocationType), arrived, result: null, error);
+            return;
+        }
+
+        if (result is null)
+        {
+            return;
+        }
+
+        await WriteResultAsync(ctx, result, cancellationToken);
+        Observe(function, qualifier, InvocationTypeName(invoke.InvocationType), arrived, result, null);
+    }
+
+    private async Task ForwardInProcessAsync(
+        HttpContext ctx, LocalLambdaEngine engine, LocalInvokeRequest invoke, string function, string? qualifier, DateTimeOffset arrived,
+        long forwardStarted, IReadOnlyList<RateLimitGate> gates, GateVerdict[] verdicts, int admittedCount, CancellationToken cancellationToken)
+    {
+        LocalInvokeResult? result = null;
+        LambdaApiError? error = null;
+        try
+        {
+            var pipeline = _resilience.For(_target);
+            var context = ResilienceContextPool.Shared.Get("ProxyInvoke", cancellationToken);
+            try
+            {
+                result = await pipeline.ExecuteAsync(
+                    static async (c, s) =>
+                    {
+                        var r = await s.engine.InvokeAsync(s.invoke, c.CancellationToken);
+                        // A service fault of the runtime counts against the circuit like an HTTP 5xx would.
+                        return r.Error is { StatusCode: >= 500 } fault ? throw new TargetFailureException(fault) : r;
+                    },
+                    context,
+                    (engine, invoke));
+                error = result.Error;
+            }
+            finally
+            {
+                ResilienceContextPool.Shared.Return(context);
+            }
+        }
+        catch (Exception e) when (MapFailure(e) is { } mapped)
+        {
+            error = mapped;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The caller went away; nobody is left to answer.
+        }
+        finally
+        {
+            var duration = _time.GetElapsedTime(forwardStarted);
+            for (var i = 0; i < admittedCount; i++)
+            {
+                gates[i].Finished(verdicts[i], duration);
+            }
+
+            if (result is { Error: null } && (string.IsNullOrEmpty(invoke.InvocationType) || invoke.InvocationType == InvocationTypes.RequestResponse))
+            {
+                _limits.RecordDuration(_target, function, duration);
+            }
+        }
+
+        if (error is not null)
+        {
+            await ProxyErrors.WriteAsync(ctx, error, RetryAfterOf(error));
+            if (error.StatusCode >= 500)
+            {
+                LogForwardFailed(_logger, function, _target, error.StatusCode, error.ErrorType);
+                Observe(function, qualifier, invoke.InvocationType ?? InvocationTypes.RequestResponse, arrived, result: null, error);
+            }
+
+            return;
+        }
+
+        if (result is null)
+        {
+            return;
+        }
+
+        var response = ctx.Response;
+        response.StatusCode = result.StatusCode;
+        var headers = response.Headers;
+        if (result.ExecutedVersion is not null && result.StatusCode == StatusCodes.Status200OK)
+        {
+            headers[LambdaHeaders.ExecutedVersion] = result.ExecutedVersion;
+        }
+
+        if (result.FunctionError is not null)
+        {
+            headers[LambdaHeaders.FunctionError] = result.FunctionError;
+        }
+
+        if (result.LogResult is not null)
+        {
+            headers[LambdaHeaders.LogResult] = result.LogResult;
+        }
+
+        if (result.StatusCode != StatusCodes.Status200OK)
+        {
+            response.ContentLength = 0;
+            return;
+        }
+
+        response.ContentType = "application/json";
+        response.ContentLength = result.Payload.Length;
+        await response.BodyWriter.WriteAsync(result.Payload, cancellationToken);
+    }
+
+    /// <summary>How a failure of the target (or of the way to it) is answered; null for what is not ours to answer.</summary>
+    private LambdaApiError? MapFailure(Exception exception) => exception switch
+    {
+        LambdaThrottledException e => new LambdaApiError(429, e.ErrorType, e.Message, e.Reason, RetrySeconds(e.RetryAfter)),
+        LambdaServiceException e => new LambdaApiError((int)e.StatusCode, e.ErrorType, e.Message),
+        TargetFailureException e => e.Error,
+        BrokenCircuitException e => new LambdaApiError(503, LambdaErrorTypes.Service,
+            $"The target '{_target}' is failing; the proxy stopped sending it calls for a while (circuit open).", null, RetrySeconds(e.RetryAfter ?? _breakDuration)),
+        TimeoutException e => new LambdaApiError(504, LambdaErrorTypes.Service, e.Message),
+        HttpRequestException e => new LambdaApiError(502, LambdaErrorTypes.Service, $"The target '{_target}' could not be reached: {e.Message}"),
+        _ => null,
+    };
+
+    private async Task RefuseAsync(HttpContext ctx, RateLimitGate gate, GateVerdict verdict, string function, string? qualifier, string? invocationType, DateTimeOffset arrived)
+    {
+        var retryAfter = verdict.RetryAfter;
+        var error = new LambdaApiError(429, LambdaErrorTypes.TooManyRequests, "Rate Exceeded.", verdict.Reason, RetrySeconds(retryAfter));
+        await ProxyErrors.WriteAsync(ctx, error, retryAfter);
+        LogRefused(_logger, function, gate.Spec.Id, verdict.Reason!, retryAfter.TotalMilliseconds);
+        if (_observations.HasObservers)
+        {
+            _observations.Publish(new InvocationObserved
+            {
+                Source = _target,
+                RequestId = ctx.TraceIdentifier,
+                FunctionName = function,
+                Qualifier = qualifier,
+                InvocationType = string.IsNullOrEmpty(invocationType) ? InvocationTypes.RequestResponse : invocationType,
+                Start = InvocationStart.None,
+                Throttled = true,
+                ThrottleReason = verdict.Reason,
+                StartedAt = arrived,
+            });
+        }
+    }
+
+    private void Observe(string function, string? qualifier, string invocationType, DateTimeOffset arrived, InvokeResult? result, LambdaApiError? error)
+    {
+        if (!_observations.HasObservers || (_targetObservesItself && error?.StatusCode != 503))
+        {
+            return;
+        }
+
+        var report = result?.Report;
+        _observations.Publish(new InvocationObserved
+        {
+            Source = _target,
+            RequestId = result?.RequestId ?? Guid.NewGuid().ToString(),
+            FunctionName = function,
+            Qualifier = qualifier,
+            ExecutedVersion = result?.ExecutedVersion,
+            InvocationType = invocationType,
+            Start = report is null ? InvocationStart.None : report.IsColdStart ? InvocationStart.Cold : InvocationStart.Warm,
+            InitDuration = report?.InitDuration ?? TimeSpan.Zero,
+            RunDuration = report?.Duration ?? TimeSpan.Zero,
+            Throttled = error?.StatusCode == 429,
+            ThrottleReason = error?.Reason,
+            FunctionError = result?.FunctionError,
+            ErrorType = error?.ErrorType,
+            StartedAt = arrived,
+            InFlightAtStart = 0,
+        });
+    }
+
+    private static async Task WriteResultAsync(HttpContext ctx, InvokeResult result, CancellationToken cancellationToken)
+    {
+        var response = ctx.Response;
+        response.StatusCode = result.StatusCode;
+        var headers = response.Headers;
+        if (result.RequestId is not null)
+        {
+            headers[LambdaHeaders.RequestId] = result.RequestId;
+        }
+
+        if (result.ExecutedVersion is not null)
+        {
+            headers[LambdaHeaders.ExecutedVersion] = result.ExecutedVersion;
+        }
+
+        if (result.FunctionError is not null)
+        {
+            headers[LambdaHeaders.FunctionError] = result.FunctionError;
+        }
+
+        if (result.Log is not null)
+        {
+            headers[LambdaHeaders.LogResult] = Convert.ToBase64String(Encoding.UTF8.GetBytes(result.Log));
+        }
+
+        if (result.StatusCode != StatusCodes.Status200OK)
+        {
+            response.ContentLength = 0;
+            return;
+        }
+
+        response.ContentType = "application/json";
+        response.ContentLength = result.Payload.Length;
+        await response.BodyWriter.WriteAsync(result.Payload, cancellationToken);
+    }
+
+    private static async Task<byte[]?> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        if (request.ContentLength is long declared)
+        {
+            var exact = new byte[declared];
+            await request.Body.ReadExactlyAsync(exact, cancellationToken);
+            return exact;
+        }
+
+        using var buffer = new MemoryStream();
+        var chunk = new byte[16 * 1024];
+        int read;
+        while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
+        {
+            if (buffer.Length + read > MaxBodyBytes)
+            {
+                return null;
+            }
+
+            buffer.Write(chunk, 0, read);
+        }
+
+        return buffer.ToArray();
+    }
+
+    private static string InvocationTypeName(LambdaInvocationType type) => type switch
+    {
+        LambdaInvocationType.Event => InvocationTypes.Event,
+        LambdaInvocationType.DryRun => InvocationTypes.DryRun,
+        _ => InvocationTypes.RequestResponse,
+    };
+
+    private static TimeSpan? RetryAfterOf(LambdaApiError error) =>
+        error.RetryAfterSeconds is int s ? TimeSpan.FromSeconds(s) : null;
+
+    /// <summary>Whole seconds, rounded up so that no client retries before a permit exists.</summary>
+    internal static int? RetrySeconds(TimeSpan? retryAfter) => retryAfter switch
+    {
+        null => null,
+        { } r when r >= TimeSpan.FromDays(1) => 86_400,
+        { } r => (int)Math.Ceiling(Math.Max(0, r.TotalSeconds)),
+    };
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Refused a call of {Function} by rate limit {LimitId}: {Reason}, retry after {RetryAfterMs} ms")]
+    private static partial void LogRefused(ILogger logger, string function, string limitId, string reason, double retryAfterMs);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Forwarding {Function} to target {Target} failed: {Status} {ErrorType}")]
+    private static partial void LogForwardFailed(ILogger logger, string function, string target, int status, string errorType);
+}
+
+/// <summary>A service fault answered by the in-process runtime, raised so that the circuit breaker counts it.</summary>
+internal sealed class TargetFailureException(LambdaApiError error) : Exception(error.Message)
+{
+    public LambdaApiError Error { get; } = error;
+}
+
+/// <summary>Lambda-shaped error answers, with the precise Retry-After beside the whole-second one.</summary>
+internal static class ProxyErrors
+{
+    public static Task WriteAsync(HttpContext ctx, LambdaApiError error, TimeSpan? retryAfter = null)
+    {
+        if (retryAfter is { } r && r < TimeSpan.FromDays(1))
+        {
+            ctx.Response.Headers[InvokeProxyEndpoint.RetryAfterMillisecondsHeader] =
+                Math.Ceiling(Math.Max(0, r.TotalMilliseconds)).ToString(CultureInfo.InvariantCulture);
+        }
+
+        return LambdaErrorWriter.WriteAsync(ctx, error, ctx.RequestAborted);
+    }
+}
+
+/// <summary>Function names as callers give them: a name, a partial ARN (<c>123456789012:name</c>), or a full ARN, with an optional qualifier.</summary>
+internal static class FunctionNames
+{
+    public static (string Function, string? Qualifier) Split(string functionName, string? qualifier)
+    {
+        var parts = functionName.Split(':');
+        return parts switch
+        {
+            ["arn", _, "lambda", _, _, "function", var name] => (name, qualifier),
+            ["arn", _, "lambda", _, _, "function", var name, var q] => (name, qualifier ?? q),
+            [var account, var name] when account.Length == 12 && account.All(char.IsAsciiDigit) => (name, qualifier),
+            [var account, var name, var q] when account.Length == 12 && account.All(char.IsAsciiDigit) => (name, qualifier ?? q),
+            [var name, var q] => (name, qualifier ?? q),
+            _ => (functionName, qualifier),
+        };
+    }
+}

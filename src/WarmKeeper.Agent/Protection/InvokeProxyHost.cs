@@ -1,0 +1,89 @@
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.Options;
+using WarmKeeper.Lambda.Wire;
+using WarmKeeper.LocalRuntime.Engine;
+using WarmKeeper.LocalRuntime.Hosting;
+
+namespace WarmKeeper.Agent.Protection;
+
+/// <summary>
+/// The proxy's own listener (<see cref="ProxyOptions.Url"/>): the Lambda Invoke API at its root, so
+/// an AWS SDK or the AWS CLI needs only an endpoint override. A separate Kestrel app keeps the agent's
+/// middleware (API keys, problem details) off the invoke path.
+/// </summary>
+public sealed partial class InvokeProxyHost(
+    IServiceProvider services,
+    IOptions<ProxyOptions> options,
+    ILogger<InvokeProxyHost> logger) : IHostedService, IAsyncDisposable
+{
+    private WebApplication? _app;
+
+    /// <summary>Where the proxy listens (the actual port when the configured one was 0); null when disabled or stopped.</summary>
+    public Uri? BaseAddress { get; private set; }
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var o = options.Value;
+        if (!o.Enabled)
+        {
+            LogDisabled(logger);
+            return;
+        }
+
+        var url = new Uri(o.Url, UriKind.Absolute);
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+        {
+            Args = [],
+            ApplicationName = typeof(InvokeProxyHost).Assembly.GetName().Name,
+            ContentRootPath = AppContext.BaseDirectory,
+        });
+        builder.Configuration.Sources.Clear();
+        builder.Logging.ClearProviders();
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Limits.MaxRequestBodySize = 16L * 1024 * 1024;
+            LocalRuntimeServer.Listen(kestrel, url);
+        });
+
+        var app = builder.Build();
+        var endpoint = services.GetRequiredService<InvokeProxyEndpoint>();
+        app.Use(static (ctx, next) =>
+        {
+            var requestId = Guid.NewGuid().ToString();
+            ctx.TraceIdentifier = requestId;
+            ctx.Response.Headers[LambdaHeaders.RequestId] = requestId;
+            return next(ctx);
+        });
+        app.MapPost(LambdaPaths.Invoke, endpoint.InvokeAsync);
+        app.MapFallback(static ctx => LambdaErrorWriter.WriteAsync(ctx, new LambdaApiError(404, "UnknownOperationException",
+            "The WarmKeeper invoke proxy serves Invoke only; send other Lambda operations to the target. Unknown operation " + ctx.Request.Method + " " + ctx.Request.Path),
+            ctx.RequestAborted));
+
+        await app.StartAsync(cancellationToken);
+        _app = app;
+        var bound = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+        BaseAddress = new UriBuilder(url) { Port = bound.Port, Path = "/" }.Uri;
+        LogListening(logger, BaseAddress, endpoint.Target);
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (_app is { } app)
+        {
+            _app = null;
+            BaseAddress = null;
+            await app.StopAsync(cancellationToken);
+            await app.DisposeAsync();
+        }
+    }
+
+    public ValueTask DisposeAsync() => new(StopAsync(CancellationToken.None));
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Invoke proxy listening on {BaseAddress}, forwarding to target {Target}")]
+    private static partial void LogListening(ILogger logger, Uri baseAddress, string target);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Invoke proxy disabled (WarmKeeper:Proxy:Enabled=false)")]
+    private static partial void LogDisabled(ILogger logger);
+}
