@@ -93,15 +93,18 @@ internal sealed class PlatformRun
 
     public void ScheduleTimer(long atMs) => Enqueue(atMs, EventKind.Timer, new PendingEvent(EventKind.Timer, 0, 0, default));
 
-    public void Ping(int function, int fanOut)
+    /// <summary>Routes <paramref name="fanOut"/> pings now; returns how many were throttled.</summary>
+    public int Ping(int function, int fanOut)
     {
         var state = _functions[function];
         var now = _context.NowMs;
+        var throttled = 0;
         for (var i = 0; i < fanOut; i++)
         {
             var start = Route(state, now, _pingDurationMs, out var end);
             if (start == StartKind.None)
             {
+                throttled++;
                 state.PingThrottles++;
                 if ((_interest & PolicyInterest.Pings) != 0)
                 {
@@ -122,7 +125,14 @@ internal sealed class PlatformRun
                 Observe(end, new PolicyObservation(ObservationKind.PingCompleted, function, end, now, _pingDurationMs, start));
             }
         }
+
+        return throttled;
     }
+
+    public int? GetReservedConcurrency(int function) =>
+        _functions[function].ReservedLimit == int.MaxValue ? null : _functions[function].ReservedLimit;
+
+    public int AccountConcurrencyLimit => _accountLimit;
 
     public void SetProvisionedConcurrency(int function, int count, bool immediate)
     {

@@ -57,6 +57,34 @@ public sealed class PolicyContext
         }
     }
 
+    /// <summary>Records one decision without acting: the planner adapter records a run once and routes its pings one by one.</summary>
+    internal void RecordDecision(PolicyDecisionKind kind, int functionIndex, int value, string? reason)
+    {
+        CheckFunction(functionIndex);
+        if (NowMs < HorizonMs)
+        {
+            _run.Decide(kind, functionIndex, value, reason);
+        }
+    }
+
+    /// <summary>Routes a single ping now without recording a decision (the caller recorded the run it belongs to).</summary>
+    /// <returns>False when the ping was refused (throttled) or the run is over.</returns>
+    internal bool PingOne(int functionIndex)
+    {
+        CheckFunction(functionIndex);
+        return NowMs < HorizonMs && _run.Ping(functionIndex, 1) == 0;
+    }
+
+    /// <summary>The function's reserved concurrency, or null when it draws on the account's pool (configuration the agent reads from the cloud).</summary>
+    public int? GetReservedConcurrency(int functionIndex)
+    {
+        CheckFunction(functionIndex);
+        return _run.GetReservedConcurrency(functionIndex);
+    }
+
+    /// <summary>The account's concurrency limit (GetAccountSettings).</summary>
+    public int AccountConcurrencyLimit => _run.AccountConcurrencyLimit;
+
     /// <summary>
     /// Sets a function's provisioned concurrency now: an increase is ready 90 s later, a decrease turns the
     /// surplus provisioned environments into on-demand ones at once; billing of the new value starts now.
