@@ -6,14 +6,23 @@ public sealed record AdaptiveOptions
     /// <summary>The idle timeout assumed until outcomes say otherwise: the 5 minutes of the most used warm-up plugin, less a ping.</summary>
     public long DefaultIdleTimeoutMs { get; init; } = 299_900;
 
-    /// <summary>Probing stops once the idle timeout is bracketed this tightly.</summary>
+    /// <summary>Probing stops once the idle timeout is bracketed this tightly (or within <see cref="IdleTimeoutRelativeResolution"/>).</summary>
     public long IdleTimeoutResolutionMs { get; init; } = 10_000;
+
+    /// <summary>Probing stops once the bracket is this share of the proven gap: what is left to win is smaller than a probe costs.</summary>
+    public double IdleTimeoutRelativeResolution { get; init; } = 0.05;
 
     /// <summary>Probing never waits longer than this between pings (a platform that keeps environments longer gains little).</summary>
     public long MaxProbeGapMs { get; init; } = 90 * 60_000;
 
     /// <summary>How many functions probe the idle timeout at once, each at a different gap.</summary>
-    public int ParallelProbes { get; init; } = 3;
+    public int ParallelProbes { get; init; } = 2;
+
+    /// <summary>A keep-alive ping is kept this far from an arrival the function's own rhythm predicts, so it never holds the environment a user needs.</summary>
+    public long CollisionGuardMs { get; init; } = 1_000;
+
+    /// <summary>Arrivals count as predictable when the head-to-tail spread of their idle times is at most this share of the median.</summary>
+    public double PeriodicSpread { get; init; } = 0.02;
 
     /// <summary>The platform retires an environment this long after it was born; a ping just then replaces it before a user meets it.</summary>
     public long EnvironmentLifetimeMs { get; init; } = 2 * 60 * 60_000;

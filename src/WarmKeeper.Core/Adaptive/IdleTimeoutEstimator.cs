@@ -66,7 +66,8 @@ public sealed class IdleTimeoutEstimator(AdaptiveOptions options)
 
     /// <summary>True once the timeout is bracketed within the resolution, or probing reached its limit.</summary>
     public bool Converged =>
-        (UpperMs is { } upper && upper - (LowerMs ?? 0) <= _options.IdleTimeoutResolutionMs) || (LowerMs ?? 0) >= _options.MaxProbeGapMs;
+        (UpperMs is { } upper && upper - (LowerMs ?? 0) <= Math.Max(_options.IdleTimeoutResolutionMs, (LowerMs ?? 0) * _options.IdleTimeoutRelativeResolution))
+        || (LowerMs ?? 0) >= _options.MaxProbeGapMs;
 
     /// <summary>
     /// The idle gap the <paramref name="rank"/>-th of <paramref name="probes"/> parallel probes should test next:

@@ -87,6 +87,24 @@ public sealed class WarmthForecast(AdaptiveOptions options)
         return next;
     }
 
+    /// <summary>
+    /// When the function's arrivals are regular (a timer: idle times within <see cref="AdaptiveOptions.PeriodicSpread"/>
+    /// of their median), the window in which the next one is expected; null when arrivals are not predictable.
+    /// </summary>
+    public (long FromMs, long ToMs)? ExpectedArrival()
+    {
+        if (_levels.Count == 0 || _levels[0].IdleTimes is not { } idle || idle.Count < _options.MinHistogramSamples)
+        {
+            return null;
+        }
+
+        var head = idle.Percentile(_options.HeadPercentile);
+        var tail = idle.Percentile(1 - _options.HeadPercentile);
+        var median = idle.Percentile(0.5);
+        var last = _levels[0].LastUseMs;
+        return tail - head <= median * _options.PeriodicSpread ? (last + head, last + tail) : null;
+    }
+
     private bool IsKept(int j, long nowMs)
     {
         var level = _levels[j - 1];

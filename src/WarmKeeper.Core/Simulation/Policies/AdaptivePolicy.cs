@@ -35,6 +35,8 @@ public sealed class AdaptivePolicy : ISimulationPolicy
     private readonly AdaptiveOptions _options;
     private readonly double _breakEven;
     private readonly IdleTimeoutEstimator _timeout;
+    private readonly long _pingDurationMs = 100;
+    private int[] _probeOrder = [];
     private readonly PriorityQueue<Agenda, long> _agenda = new();
     private readonly SortedSet<long> _timers = [];
     private FunctionState[] _functions = [];
@@ -76,6 +78,11 @@ public sealed class AdaptivePolicy : ISimulationPolicy
         _demand = new ObservedDemand(context.Functions);
         _functions = [.. context.Functions.Select(_ => new FunctionState(_options))];
         _probers = [.. Enumerable.Repeat(-1, Math.Max(0, _options.ParallelProbes))];
+
+        // Probes pay a cold ping now and then: let the functions whose init is cheapest carry them.
+        _probeOrder = [.. Enumerable.Range(0, context.Functions.Count)
+            .OrderBy(f => (long)context.Functions[f].MemoryMb * (context.Functions[f].InitMs + _pingDurationMs))
+            .ThenBy(f => f)];
         for (var function = 0; function < _functions.Length; function++)
         {
             Check(context, function);
@@ -297,7 +304,7 @@ public sealed class AdaptivePolicy : ISimulationPolicy
             state.LastFullPingMs = now;
             state.LastPingedLevel = desired;
         }
-        else if (now >= (state.LastEndMs < 0 ? 0 : state.LastEndMs + _timeout.SafeGapMs))
+        else if (now >= KeepAliveDue(state, now))
         {
             if (busy)
             {
@@ -316,7 +323,7 @@ public sealed class AdaptivePolicy : ISimulationPolicy
     private long NextDue(int function, FunctionState state, long now)
     {
         var gap = _timeout.SafeGapMs;
-        var due = state.LastEndMs < 0 ? now : state.LastEndMs + gap;
+        var due = KeepAliveDue(state, now);
         if (state.Forecast.DesiredWarm(now) > 1)
         {
             due = Math.Min(due, state.LastFullPingMs + gap);
@@ -334,6 +341,32 @@ public sealed class AdaptivePolicy : ISimulationPolicy
 
         _ = function;
         return Math.Max(due, now + 1);
+    }
+
+    /// <summary>
+    /// When the single warm environment needs its keep-alive: within the proven idle gap of the last activity, and
+    /// earlier when a regular function's next arrival is expected around then (a ping holding the only environment
+    /// when the user arrives would hand the user a cold start).
+    /// </summary>
+    private long KeepAliveDue(FunctionState state, long now)
+    {
+        if (state.LastEndMs < 0)
+        {
+            return now;
+        }
+
+        var due = state.LastEndMs + _timeout.SafeGapMs;
+        if (state.Forecast.ExpectedArrival() is { } expected
+            && due + _pingDurationMs + _options.CollisionGuardMs >= expected.FromMs && due - _options.CollisionGuardMs <= expected.ToMs)
+        {
+            var early = expected.FromMs - _options.CollisionGuardMs - _pingDurationMs;
+            if (early > state.LastEndMs)
+            {
+                due = early;
+            }
+        }
+
+        return due;
     }
 
     private void Ping(PolicyContext context, int function, FunctionState state, int fanOut, int users, bool isProbe, long shadowGapMs, string reason)
@@ -369,7 +402,7 @@ public sealed class AdaptivePolicy : ISimulationPolicy
 
     private void TryBecomeProber(int function, FunctionState state, int desired)
     {
-        if (state.Probe is not null || _timeout.Converged || desired > 1 || state.Forecast.Peak > 1)
+        if (state.Probe is not null || _timeout.Converged || desired > 1 || state.Forecast.Peak > 1 || NextProbeCandidate() != function)
         {
             return;
         }
@@ -383,6 +416,21 @@ public sealed class AdaptivePolicy : ISimulationPolicy
                 return;
             }
         }
+    }
+
+    /// <summary>The cheapest function to probe with that is not probing and could (never needed two environments).</summary>
+    private int NextProbeCandidate()
+    {
+        foreach (var candidate in _probeOrder)
+        {
+            var state = _functions[candidate];
+            if (state.Probe is null && state.Forecast.Peak <= 1)
+            {
+                return candidate;
+            }
+        }
+
+        return -1;
     }
 
     private void ReleaseProbe(int function, FunctionState state)
