@@ -3,7 +3,7 @@ namespace WarmKeeper.Core.Simulation;
 /// <summary>The mutable state of one simulation run; see <see cref="PlatformSimulator"/> for the model.</summary>
 internal sealed class PlatformRun
 {
-    private const long Horizon = DemandTrace.HorizonMs;
+    private readonly long _horizon;
 
     private readonly DemandTrace _trace;
     private readonly ISimulationPolicy _policy;
@@ -24,6 +24,7 @@ internal sealed class PlatformRun
     public PlatformRun(DemandTrace trace, ISimulationPolicy policy, PlatformOptions options)
     {
         _trace = trace;
+        _horizon = trace.LengthMs;
         _policy = policy;
         _interest = policy.Interest;
         _options = options;
@@ -54,7 +55,7 @@ internal sealed class PlatformRun
         while (true)
         {
             var arrival = next < invocations.Length ? invocations[next].TimeMs : long.MaxValue;
-            if (_events.TryPeek(out _, out var order) && order.Time <= arrival && (order.Time < Horizon || arrival != long.MaxValue))
+            if (_events.TryPeek(out _, out var order) && order.Time <= arrival && (order.Time < _horizon || arrival != long.MaxValue))
             {
                 var pending = _events.Dequeue();
                 Handle(pending, order.Time);
@@ -134,6 +135,8 @@ internal sealed class PlatformRun
 
     public int AccountConcurrencyLimit => _accountLimit;
 
+    public long HorizonMs => _horizon;
+
     public void SetProvisionedConcurrency(int function, int count, bool immediate)
     {
         var state = _functions[function];
@@ -145,7 +148,7 @@ internal sealed class PlatformRun
         }
 
         // Billing of the configured value runs from now to the end of the trace; a change adds or removes the rest.
-        state.ProvisionedConcurrencyMbMs += (long)(count - old) * state.MemoryMb * (Horizon - now);
+        state.ProvisionedConcurrencyMbMs += (long)(count - old) * state.MemoryMb * (_horizon - now);
         state.ProvisionedConfigured = count;
         if (count > old)
         {

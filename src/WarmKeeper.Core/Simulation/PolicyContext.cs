@@ -21,7 +21,7 @@ public sealed class PolicyContext
     public long NowMs { get; internal set; }
 
     /// <summary>The end of the run: actions and timers at or after it are ignored.</summary>
-    public long HorizonMs => DemandTrace.HorizonMs;
+    public long HorizonMs => _run.HorizonMs;
 
     /// <summary>The functions (name, memory, init), indexed as in observations and actions.</summary>
     public IReadOnlyList<TraceFunction> Functions { get; }
