@@ -288,9 +288,15 @@ public sealed class AdaptivePolicy : ISimulationPolicy
             }
 
             var shadowGap = prober.ShadowEndMs == long.MinValue ? 0 : now - prober.ShadowEndMs;
-            Ping(context, function, state, 2, users, isProbe: true, shadowGap,
+            var sent = Ping(context, function, state, 2, users, isProbe: true, shadowGap,
                 prober.ShadowEndMs == long.MinValue ? "adaptive: arm an idle-timeout probe (a second, shadow environment)" : string.Create(CultureInfo.InvariantCulture, $"adaptive: probe the idle timeout at {shadowGap / 1000.0:0.#} s"));
             state.LastFullPingMs = now;
+            if (sent < 2)
+            {
+                // No room for a second environment here (reserved or account concurrency): probe elsewhere.
+                state.CannotProbe = true;
+                ReleaseProbe(function, state);
+            }
         }
         else if (desired > 1 && (now >= state.LastFullPingMs + _timeout.SafeGapMs || desired > state.LastPingedLevel))
         {
@@ -340,7 +346,9 @@ public sealed class AdaptivePolicy : ISimulationPolicy
         }
 
         _ = function;
-        return Math.Max(due, now + 1);
+
+        // A ping the platform just refused changes nothing: look again a second later, not in a tight loop.
+        return Math.Max(due, now + (state.PingRefusedAtMs == now ? RecheckAfterRefusalMs : 1));
     }
 
     /// <summary>
@@ -369,11 +377,12 @@ public sealed class AdaptivePolicy : ISimulationPolicy
         return due;
     }
 
-    private void Ping(PolicyContext context, int function, FunctionState state, int fanOut, int users, bool isProbe, long shadowGapMs, string reason)
+    /// <returns>How many pings ran.</returns>
+    private int Ping(PolicyContext context, int function, FunctionState state, int fanOut, int users, bool isProbe, long shadowGapMs, string reason)
     {
         if (fanOut <= 0)
         {
-            return;
+            return 0;
         }
 
         var now = context.NowMs;
@@ -383,7 +392,8 @@ public sealed class AdaptivePolicy : ISimulationPolicy
         var sent = report?.Sent - report?.Throttled ?? 0;
         if (sent <= 0)
         {
-            return;
+            state.PingRefusedAtMs = now;
+            return 0;
         }
 
         state.PingsInFlight += sent;
@@ -398,11 +408,12 @@ public sealed class AdaptivePolicy : ISimulationPolicy
             ShadowGapMs = shadowGapMs,
             LifetimePossible = lifetimePossible,
         };
+        return sent;
     }
 
     private void TryBecomeProber(int function, FunctionState state, int desired)
     {
-        if (state.Probe is not null || _timeout.Converged || desired > 1 || state.Forecast.Peak > 1 || NextProbeCandidate() != function)
+        if (state.Probe is not null || state.CannotProbe || _timeout.Converged || desired > 1 || state.Forecast.Peak > 1 || NextProbeCandidate() != function)
         {
             return;
         }
@@ -424,7 +435,7 @@ public sealed class AdaptivePolicy : ISimulationPolicy
         foreach (var candidate in _probeOrder)
         {
             var state = _functions[candidate];
-            if (state.Probe is null && state.Forecast.Peak <= 1)
+            if (state.Probe is null && !state.CannotProbe && state.Forecast.Peak <= 1)
             {
                 return candidate;
             }
@@ -472,6 +483,7 @@ public sealed class AdaptivePolicy : ISimulationPolicy
     }
 
     private const long RenewalCoalesceMs = 30_000;
+    private const long RecheckAfterRefusalMs = 1_000;
 
     private void Renew(PolicyContext context, int function, long renewalMs)
     {
@@ -590,6 +602,8 @@ public sealed class AdaptivePolicy : ISimulationPolicy
         public long NextCheckMs = long.MaxValue;
         public bool WaitingForIdle;
         public bool RenewalPending;
+        public bool CannotProbe;
+        public long PingRefusedAtMs = -1;
         public long UserCandidateArrivalMs = -1;
         public long UserCandidateGapMs;
         public bool UserCandidateLifetimePossible;
