@@ -82,11 +82,11 @@ public sealed class SimulationsApiTests
         await using var agent = await AgentHost.StartAsync();
         var now = DateTimeOffset.UtcNow;
 
-        var empty = await agent.Client.PostAsync(new Uri("/api/v1/simulations", UriKind.Relative), Json($$"""
-            {"recorded":{"target":"local","function":"orders","from":"{{now.AddHours(-1):O}}","to":"{{now:O}}"}}
+        var empty = await agent.Client.PostAsync(new Uri("/api/v1/simulations", UriKind.Relative), Json($$$"""
+            {"recorded":{"target":"local","function":"orders","from":"{{{now.AddHours(-1):O}}}","to":"{{{now:O}}}"}}
             """));
-        var unknown = await agent.Client.PostAsync(new Uri("/api/v1/simulations", UriKind.Relative), Json($$"""
-            {"recorded":{"target":"mars","function":"orders","from":"{{now:O}}","to":"{{now.AddDays(2):O}}"}}
+        var unknown = await agent.Client.PostAsync(new Uri("/api/v1/simulations", UriKind.Relative), Json($$$"""
+            {"recorded":{"target":"mars","function":"orders","from":"{{{now:O}}}","to":"{{{now.AddDays(2):O}}}"}}
             """));
 
         Assert.Equal(HttpStatusCode.BadRequest, empty.StatusCode);
