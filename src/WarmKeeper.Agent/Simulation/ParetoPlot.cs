@@ -69,10 +69,13 @@ public static class ParetoPlot
             var top = panel.Max(p => p.ColdStarts);
             plot.Axes.SetLimitsY(-Math.Max(1, top * 0.06), Math.Max(1, top * 1.1));
             var ticks = new ScottPlot.TickGenerators.NumericManual();
+            // Over more than two decades, 1-2-5 steps crowd the axis: powers of ten only.
+            var wide = max + (pad * 4) - (min - pad) > 2.2;
             foreach (var tick in CostTicks)
             {
                 var position = Math.Log10(tick);
-                if (position >= min - pad && position <= max + (pad * 4))
+                var powerOfTen = Math.Abs(position - Math.Round(position)) < 1e-9;
+                if ((powerOfTen || !wide) && position >= min - pad && position <= max + (pad * 4))
                 {
                     ticks.AddMajor(position, "$" + tick.ToString("0.####", CultureInfo.InvariantCulture));
                 }

@@ -52,7 +52,7 @@ public static class SimulationReport
         {
             r.Trace, r.Policy, Minutes(r.ReapMinutes) + " min", Number(r.Invocations), Number(r.ColdStarts),
             (r.ColdStartRatio * 100).ToString("0.000", CultureInfo.InvariantCulture), Number(r.Pings), Number(r.Throttles),
-            r.CostUsd.ToString("0.0000", CultureInfo.InvariantCulture),
+            r.CostUsd.ToString(r.CostUsd < 0.01 ? "0.000000" : "0.0000", CultureInfo.InvariantCulture),
         }).ToList();
         var widths = header.Select((h, i) => Math.Max(h.Length, cells.Count == 0 ? 0 : cells.Max(c => c[i].Length))).ToArray();
         var text = new StringBuilder();
