@@ -95,7 +95,7 @@ public sealed class AdaptivePolicyTests(SharedTracesFixture traces) : IClassFixt
                 var after = RunAdaptive(altered, c.Platform).Result.Decisions.Where(d => d.AtMs < cut);
                 Assert.Equal(before, after);
             },
-            iter: 150,
+            iter: 60,
             print: x => $"cut={x.cutFraction} {x.c}");
     }
 

@@ -347,8 +347,8 @@ public sealed class AdaptivePolicy : ISimulationPolicy
 
         _ = function;
 
-        // A ping the platform just refused changes nothing: look again a second later, not in a tight loop.
-        return Math.Max(due, now + (state.PingRefusedAtMs == now ? RecheckAfterRefusalMs : 1));
+        // A ping refused (throttled, or no headroom left) changes nothing: look again a tenth of an idle timeout later, not in a tight loop.
+        return Math.Max(due, now + (state.PingRefusedAtMs == now ? Math.Max(RecheckAfterRefusalMs, gap / 10) : 1));
     }
 
     /// <summary>
