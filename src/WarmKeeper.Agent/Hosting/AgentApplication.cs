@@ -8,6 +8,7 @@ using WarmKeeper.Agent.Persistence;
 using WarmKeeper.Agent.Scaling;
 using WarmKeeper.Agent.Protection;
 using WarmKeeper.Agent.Security;
+using WarmKeeper.Agent.Simulation;
 using WarmKeeper.Core.Demand;
 using WarmKeeper.Core.Observations;
 using WarmKeeper.Agent.Targets;
@@ -47,6 +48,7 @@ public static class AgentApplication
         app.MapConcurrencyControlApi();
         app.MapRateLimitsApi();
         app.MapEventsApi();
+        app.MapSimulationsApi();
         app.MapWarmKeeperHangfireDashboard();
         app.MapOpenApi("/openapi/{documentName}.json");
         return app;
@@ -132,6 +134,7 @@ public static class AgentApplication
         // Every invocation the local runtime (or the proxy) sees feeds demand observation.
         services.AddSingleton(sp => new DemandRecorder(sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IOptions<ScalingOptions>>().Value.DemandDetail));
         services.AddSingleton<IInvocationObserver>(sp => sp.GetRequiredService<DemandRecorder>());
+        services.AddInvocationLog();
         services.AddSingleton<ConcurrencyPolicyStore>();
         services.AddSingleton<ProvisionedConcurrencyReconciler>();
         services.AddHostedService(sp => sp.GetRequiredService<ProvisionedConcurrencyReconciler>());

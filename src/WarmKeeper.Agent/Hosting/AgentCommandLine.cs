@@ -15,6 +15,7 @@ public static class AgentCommandLine
     {
         ArgumentNullException.ThrowIfNull(args);
         var rest = args;
+        if (args.Length > 0 && args[0] == "simulate") return await Simulation.SimulateCommand.RunAsync(args[1..], stdout, stderr, cancellationToken);
         if (args.Length > 0 && args[0] == "hash-key")
         {
             if (args.Length != 2 || string.IsNullOrEmpty(args[1]))

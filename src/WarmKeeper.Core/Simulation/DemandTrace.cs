@@ -28,9 +28,15 @@ public sealed class DemandTrace
     private readonly TraceInvocation[] _invocations;
 
     /// <summary>Builds a trace from already validated parts; <see cref="TraceReader"/> is the usual way in.</summary>
+    /// <param name="name">The trace's name.</param>
+    /// <param name="functions">The functions.</param>
+    /// <param name="invocations">The invocations, sorted by arrival.</param>
+    /// <param name="lengthMs">Where the run ends (24 h for trace files; a recorded window may be shorter).</param>
     /// <exception cref="ArgumentException">The invocations are unsorted, out of the horizon or name an unknown function.</exception>
-    public DemandTrace(string name, IReadOnlyList<TraceFunction> functions, TraceInvocation[] invocations)
+    public DemandTrace(string name, IReadOnlyList<TraceFunction> functions, TraceInvocation[] invocations, long lengthMs = HorizonMs)
     {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(lengthMs);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(lengthMs, HorizonMs);
         ArgumentNullException.ThrowIfNull(name);
         ArgumentNullException.ThrowIfNull(functions);
         ArgumentNullException.ThrowIfNull(invocations);
@@ -57,9 +63,9 @@ public sealed class DemandTrace
         for (var i = 0; i < invocations.Length; i++)
         {
             var invocation = invocations[i];
-            if (invocation.TimeMs < previous || invocation.TimeMs > HorizonMs)
+            if (invocation.TimeMs < previous || invocation.TimeMs > lengthMs)
             {
-                throw new ArgumentException($"Invocation {i}: t_ms {invocation.TimeMs} is unsorted or outside 0..{HorizonMs}.", nameof(invocations));
+                throw new ArgumentException($"Invocation {i}: t_ms {invocation.TimeMs} is unsorted or outside 0..{lengthMs}.", nameof(invocations));
             }
 
             if ((uint)invocation.FunctionIndex >= (uint)functions.Count || invocation.DurationMs < 0)
@@ -71,9 +77,13 @@ public sealed class DemandTrace
         }
 
         Name = name;
+        LengthMs = lengthMs;
         Functions = Array.AsReadOnly(functions.ToArray());
         _invocations = invocations;
     }
+
+    /// <summary>Where the run ends: actions and billing stop there. 24 h for trace files.</summary>
+    public long LengthMs { get; }
 
     /// <summary>The trace's name (its folder name when read from disk).</summary>
     public string Name { get; }

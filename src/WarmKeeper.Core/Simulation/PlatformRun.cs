@@ -3,7 +3,7 @@ namespace WarmKeeper.Core.Simulation;
 /// <summary>The mutable state of one simulation run; see <see cref="PlatformSimulator"/> for the model.</summary>
 internal sealed class PlatformRun
 {
-    private const long Horizon = DemandTrace.HorizonMs;
+    private readonly long _horizon;
 
     private readonly DemandTrace _trace;
     private readonly ISimulationPolicy _policy;
@@ -24,6 +24,7 @@ internal sealed class PlatformRun
     public PlatformRun(DemandTrace trace, ISimulationPolicy policy, PlatformOptions options)
     {
         _trace = trace;
+        _horizon = trace.LengthMs;
         _policy = policy;
         _interest = policy.Interest;
         _options = options;
@@ -54,7 +55,7 @@ internal sealed class PlatformRun
         while (true)
         {
             var arrival = next < invocations.Length ? invocations[next].TimeMs : long.MaxValue;
-            if (_events.TryPeek(out _, out var order) && order.Time <= arrival && (order.Time < Horizon || arrival != long.MaxValue))
+            if (_events.TryPeek(out _, out var order) && order.Time <= arrival && (order.Time < _horizon || arrival != long.MaxValue))
             {
                 var pending = _events.Dequeue();
                 Handle(pending, order.Time);
@@ -93,15 +94,18 @@ internal sealed class PlatformRun
 
     public void ScheduleTimer(long atMs) => Enqueue(atMs, EventKind.Timer, new PendingEvent(EventKind.Timer, 0, 0, default));
 
-    public void Ping(int function, int fanOut)
+    /// <summary>Routes <paramref name="fanOut"/> pings now; returns how many were throttled.</summary>
+    public int Ping(int function, int fanOut)
     {
         var state = _functions[function];
         var now = _context.NowMs;
+        var throttled = 0;
         for (var i = 0; i < fanOut; i++)
         {
             var start = Route(state, now, _pingDurationMs, out var end);
             if (start == StartKind.None)
             {
+                throttled++;
                 state.PingThrottles++;
                 if ((_interest & PolicyInterest.Pings) != 0)
                 {
@@ -122,7 +126,16 @@ internal sealed class PlatformRun
                 Observe(end, new PolicyObservation(ObservationKind.PingCompleted, function, end, now, _pingDurationMs, start));
             }
         }
+
+        return throttled;
     }
+
+    public int? GetReservedConcurrency(int function) =>
+        _functions[function].ReservedLimit == int.MaxValue ? null : _functions[function].ReservedLimit;
+
+    public int AccountConcurrencyLimit => _accountLimit;
+
+    public long HorizonMs => _horizon;
 
     public void SetProvisionedConcurrency(int function, int count, bool immediate)
     {
@@ -135,7 +148,7 @@ internal sealed class PlatformRun
         }
 
         // Billing of the configured value runs from now to the end of the trace; a change adds or removes the rest.
-        state.ProvisionedConcurrencyMbMs += (long)(count - old) * state.MemoryMb * (Horizon - now);
+        state.ProvisionedConcurrencyMbMs += (long)(count - old) * state.MemoryMb * (_horizon - now);
         state.ProvisionedConfigured = count;
         if (count > old)
         {

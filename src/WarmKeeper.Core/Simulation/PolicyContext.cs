@@ -21,7 +21,7 @@ public sealed class PolicyContext
     public long NowMs { get; internal set; }
 
     /// <summary>The end of the run: actions and timers at or after it are ignored.</summary>
-    public long HorizonMs => DemandTrace.HorizonMs;
+    public long HorizonMs => _run.HorizonMs;
 
     /// <summary>The functions (name, memory, init), indexed as in observations and actions.</summary>
     public IReadOnlyList<TraceFunction> Functions { get; }
@@ -56,6 +56,34 @@ public sealed class PolicyContext
             _run.Ping(functionIndex, fanOut);
         }
     }
+
+    /// <summary>Records one decision without acting: the planner adapter records a run once and routes its pings one by one.</summary>
+    internal void RecordDecision(PolicyDecisionKind kind, int functionIndex, int value, string? reason)
+    {
+        CheckFunction(functionIndex);
+        if (NowMs < HorizonMs)
+        {
+            _run.Decide(kind, functionIndex, value, reason);
+        }
+    }
+
+    /// <summary>Routes a single ping now without recording a decision (the caller recorded the run it belongs to).</summary>
+    /// <returns>False when the ping was refused (throttled) or the run is over.</returns>
+    internal bool PingOne(int functionIndex)
+    {
+        CheckFunction(functionIndex);
+        return NowMs < HorizonMs && _run.Ping(functionIndex, 1) == 0;
+    }
+
+    /// <summary>The function's reserved concurrency, or null when it draws on the account's pool (configuration the agent reads from the cloud).</summary>
+    public int? GetReservedConcurrency(int functionIndex)
+    {
+        CheckFunction(functionIndex);
+        return _run.GetReservedConcurrency(functionIndex);
+    }
+
+    /// <summary>The account's concurrency limit (GetAccountSettings).</summary>
+    public int AccountConcurrencyLimit => _run.AccountConcurrencyLimit;
 
     /// <summary>
     /// Sets a function's provisioned concurrency now: an increase is ready 90 s later, a decrease turns the

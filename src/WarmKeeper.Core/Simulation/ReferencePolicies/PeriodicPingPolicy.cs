@@ -1,14 +1,18 @@
+using WarmKeeper.Core.Simulation.Adapters;
+
 namespace WarmKeeper.Core.Simulation.ReferencePolicies;
 
 /// <summary>
 /// Pings every function at t = 0, P, 2P, … (within the horizon) with a fixed fan-out per function:
 /// <c>ping-5min</c> (fan-out 1) and <c>ping-5min-peak</c> (fan-out = the function's peak concurrency).
 /// </summary>
+/// <remarks>The pings go through the agent's warm-up planner (<see cref="SimulatedWarmupPlanner"/>), as a warm-up policy's would.</remarks>
 public sealed class PeriodicPingPolicy : ISimulationPolicy
 {
     private readonly long _periodMs;
     private readonly int[] _fanOut;
     private readonly string _reason;
+    private SimulatedWarmupPlanner? _planner;
 
     /// <summary>Creates the policy.</summary>
     /// <param name="periodMs">Time between pings; positive.</param>
@@ -26,7 +30,12 @@ public sealed class PeriodicPingPolicy : ISimulationPolicy
     public PolicyInterest Interest => PolicyInterest.None;
 
     /// <inheritdoc />
-    public void OnStart(PolicyContext context) => PingAll(context);
+    public void OnStart(PolicyContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        _planner = new SimulatedWarmupPlanner(context);
+        PingAll(context);
+    }
 
     /// <inheritdoc />
     public void OnTimer(PolicyContext context) => PingAll(context);
@@ -40,7 +49,7 @@ public sealed class PeriodicPingPolicy : ISimulationPolicy
     {
         for (var function = 0; function < _fanOut.Length; function++)
         {
-            context.Ping(function, _fanOut[function], _reason);
+            _planner!.Run(function, _fanOut[function], inFlight: 0, _reason);
         }
 
         // Multiples of the period from 0, not "now + period", so a late call never drifts the schedule.

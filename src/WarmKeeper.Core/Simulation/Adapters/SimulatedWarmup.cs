@@ -1,0 +1,107 @@
+using WarmKeeper.Core.Warmup;
+
+namespace WarmKeeper.Core.Simulation.Adapters;
+
+/// <summary>
+/// An <see cref="IWarmupPinger"/> that pings the simulated platform: each ping is one routing at the current
+/// simulated instant, holding its environment for the ping duration, so the pings of one round land on distinct
+/// environments exactly as concurrent pings do on the cloud. It completes synchronously.
+/// </summary>
+/// <remarks>
+/// Like a real ping, the outcome it returns says only whether the ping was accepted: whether it was cold is
+/// learned when it completes (a <see cref="ObservationKind.PingCompleted"/> observation), and the simulated platform
+/// reports no environment ids, so the planner's top-up verification has nothing to count and never fires.
+/// </remarks>
+public sealed class SimulatedWarmupPinger : IWarmupPinger
+{
+    private readonly PolicyContext _context;
+    private readonly Dictionary<string, int> _indexByName;
+
+    /// <summary>Creates the pinger for one run.</summary>
+    public SimulatedWarmupPinger(PolicyContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        _context = context;
+        _indexByName = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (var i = 0; i < context.Functions.Count; i++)
+        {
+            _indexByName[context.Functions[i].Name] = i;
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<PingOutcome> PingAsync(PingRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (!_indexByName.TryGetValue(request.Function, out var function))
+        {
+            return Task.FromResult(new PingOutcome(request.Index, false, null, null, TimeSpan.Zero, $"Function not found: {request.Function}"));
+        }
+
+        var accepted = _context.PingOne(function);
+        return Task.FromResult(accepted
+            ? new PingOutcome(request.Index, true, null, null, TimeSpan.Zero, null)
+            : new PingOutcome(request.Index, false, null, null, TimeSpan.Zero, "TooManyRequestsException", Throttled: true));
+    }
+}
+
+/// <summary>
+/// Sends warm-up pings in a simulation through the agent's own planner (<see cref="WarmupRun"/>, which caps the
+/// fan-out by <see cref="FanOutHeadroom"/>), so a simulated policy pings exactly as the agent would.
+/// </summary>
+public sealed class SimulatedWarmupPlanner
+{
+    /// <summary>The target name the simulated functions are pinged under.</summary>
+    public const string TargetName = "simulation";
+
+    private readonly PolicyContext _context;
+    private readonly WarmupRun _run;
+
+    /// <summary>Creates the planner for one run.</summary>
+    public SimulatedWarmupPlanner(PolicyContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        _context = context;
+        _run = new WarmupRun(new SimulatedWarmupPinger(context), new SimulationClock(context));
+    }
+
+    /// <summary>Runs one warm-up of <paramref name="fanOut"/> concurrent pings on a function now.</summary>
+    /// <param name="function">Index of the function.</param>
+    /// <param name="fanOut">Environments to keep warm.</param>
+    /// <param name="inFlight">User invocations of the function running now, as the caller knows them (headroom).</param>
+    /// <param name="reason">Why; recorded with the decision.</param>
+    /// <returns>The planner's report; null when the fan-out was 0 or the run is over.</returns>
+    public WarmupRunReport? Run(int function, int fanOut, int inFlight, string reason)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(fanOut);
+        if (fanOut == 0 || _context.NowMs >= _context.HorizonMs)
+        {
+            return null;
+        }
+
+        var policy = new WarmupPolicy
+        {
+            Id = "simulation",
+            Target = TargetName,
+            Function = _context.Functions[function].Name,
+            Schedule = "* * * * *",
+            FanOut = fanOut,
+            PayloadFormat = WarmupPayloadFormat.WarmKeeper,
+        };
+        var headroom = new Headroom(_context.GetReservedConcurrency(function), _context.AccountConcurrencyLimit, inFlight);
+        var pending = _run.ExecuteAsync(policy, headroom, CancellationToken.None);
+        if (!pending.IsCompleted)
+        {
+            // The simulated pinger never awaits, so the planner completes synchronously; anything else is a bug.
+            throw new InvalidOperationException("The warm-up planner did not complete synchronously in a simulation.");
+        }
+
+        var report = pending.GetAwaiter().GetResult();
+        if (report.Sent > 0)
+        {
+            _context.RecordDecision(PolicyDecisionKind.Ping, function, report.Sent, report.Capped ? $"{reason}; {report.CapReason}" : reason);
+        }
+
+        return report;
+    }
+}

@@ -1,0 +1,636 @@
+using System.Globalization;
+using WarmKeeper.Core.Adaptive;
+using WarmKeeper.Core.Scaling;
+using WarmKeeper.Core.Simulation.Adapters;
+
+namespace WarmKeeper.Core.Simulation.Policies;
+
+/// <summary>
+/// The <c>adaptive</c> policy: keeps each function as warm as its own demand needs, spaced by the idle timeout it
+/// learns from outcomes, and provisions concurrency where utilization makes it cheaper than pings.
+/// </summary>
+/// <remarks>
+/// <para>What it sees is what the model allows: arrivals, completions (with their cold/warm outcome) and pings'
+/// outcomes, each at its time; the functions' configuration (memory, init, reserved concurrency). Its decisions go
+/// through the agent's classes: pings through the warm-up planner (<see cref="SimulatedWarmupPlanner"/>),
+/// provisioned concurrency through <see cref="ConcurrencyDecider"/> (<see cref="SimulatedConcurrencyScaler"/>).</para>
+/// <list type="bullet">
+/// <item><b>Idle timeout.</b> <see cref="IdleTimeoutEstimator"/>: a single routing that finds the function idle since
+/// its last activity ended tells, when it is warm, that the timeout exceeds that gap. Keep-alive pings are spaced
+/// by the longest gap proven survivable, never more. A few functions probe for a longer timeout without exposing
+/// users: a fan-out-2 ping leaves a second, shadow environment that the keep-alive pings (fan-out 1, most recently
+/// used first) never touch; a later fan-out-2 ping finds it warm or cold after a known idle gap.</item>
+/// <item><b>Fan-out.</b> <see cref="WarmthForecast"/> predicts per function how many environments to keep warm
+/// (a per-level idle-time histogram with head and tail percentiles, plus yesterday's same hour); a full ping warms
+/// that many less those busy with users.</item>
+/// <item><b>Lifetime.</b> The platform retires environments at a fixed age; the policy knows when each environment
+/// was born (its cold start) and pings just then, so the replacement's cold start is a ping's, not a user's.</item>
+/// <item><b>Provisioned concurrency.</b> Where the j-th environment was busy more than the break-even share of
+/// each of the last two windows (<see cref="UtilizationByLevel"/>), the decider is given a policy allowing that
+/// many provisioned environments.</item>
+/// </list>
+/// </remarks>
+public sealed class AdaptivePolicy : ISimulationPolicy
+{
+    private readonly AdaptiveOptions _options;
+    private readonly double _breakEven;
+    private readonly IdleTimeoutEstimator _timeout;
+    private readonly long _pingDurationMs = 100;
+    private int[] _probeOrder = [];
+    private readonly PriorityQueue<Agenda, long> _agenda = new();
+    private readonly SortedSet<long> _timers = [];
+    private FunctionState[] _functions = [];
+    private int[] _probers = [];
+    private SimulatedWarmupPlanner? _planner;
+    private SimulatedConcurrencyScaler? _scaler;
+    private ObservedDemand? _demand;
+
+    /// <summary>Creates the policy.</summary>
+    /// <param name="options">Its knobs; null for the defaults.</param>
+    /// <param name="prices">Prices that set the break-even utilization of provisioned concurrency; null for the model's.</param>
+    public AdaptivePolicy(AdaptiveOptions? options = null, PlatformPrices? prices = null)
+    {
+        _options = options ?? new AdaptiveOptions();
+        var p = prices ?? PlatformPrices.UsEast1X86;
+        _breakEven = UtilizationByLevel.BreakEvenUtilization(p.OnDemandPerGbSecond, p.ProvisionedConcurrencyPerGbSecond, p.ProvisionedDurationPerGbSecond);
+        _timeout = new IdleTimeoutEstimator(_options);
+    }
+
+    /// <summary>The policy's name in results.</summary>
+    public const string Name = "adaptive";
+
+    /// <summary>A factory for runs.</summary>
+    public static ISimulationPolicyFactory Factory(AdaptiveOptions? options = null, PlatformPrices? prices = null) =>
+        new SimulationPolicyFactory(Name, _ => new AdaptivePolicy(options, prices));
+
+    /// <summary>What the policy has learned of the idle timeout (for reports and tests).</summary>
+    public IdleTimeoutEstimator IdleTimeout => _timeout;
+
+    /// <inheritdoc />
+    public PolicyInterest Interest => PolicyInterest.Arrivals | PolicyInterest.Completions | PolicyInterest.Pings;
+
+    /// <inheritdoc />
+    public void OnStart(PolicyContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        _planner = new SimulatedWarmupPlanner(context);
+        _scaler = new SimulatedConcurrencyScaler(context);
+        _demand = new ObservedDemand(context.Functions);
+        _functions = [.. context.Functions.Select(_ => new FunctionState(_options))];
+        _probers = [.. Enumerable.Repeat(-1, Math.Max(0, _options.ParallelProbes))];
+
+        // Probes pay a cold ping now and then: let the functions whose init is cheapest carry them.
+        _probeOrder = [.. Enumerable.Range(0, context.Functions.Count)
+            .OrderBy(f => (long)context.Functions[f].MemoryMb * (context.Functions[f].InitMs + _pingDurationMs))
+            .ThenBy(f => f)];
+        for (var function = 0; function < _functions.Length; function++)
+        {
+            Check(context, function);
+        }
+
+        Schedule(context, _options.ReconcileIntervalMs, new Agenda(AgendaKind.Reconcile, -1, 0));
+    }
+
+    /// <inheritdoc />
+    public void OnTimer(PolicyContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var now = context.NowMs;
+        _timers.Remove(now);
+        while (_agenda.TryPeek(out var item, out var at) && at <= now)
+        {
+            _agenda.Dequeue();
+            switch (item.Kind)
+            {
+                case AgendaKind.Check when _functions[item.Function].NextCheckMs == at:
+                    _functions[item.Function].NextCheckMs = long.MaxValue;
+                    Check(context, item.Function);
+                    break;
+                case AgendaKind.Renew:
+                    Renew(context, item.Function, item.Value);
+                    break;
+                case AgendaKind.Reconcile:
+                    Reconcile(context);
+                    Schedule(context, now + _options.ReconcileIntervalMs, item);
+                    break;
+            }
+        }
+
+        EnsureTimer(context);
+    }
+
+    /// <inheritdoc />
+    public void OnObservation(PolicyContext context, in PolicyObservation observation)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var function = observation.FunctionIndex;
+        var state = _functions[function];
+        var now = context.NowMs;
+        _demand!.Observe(observation);
+        switch (observation.Kind)
+        {
+            case ObservationKind.InvocationArrived:
+                OnArrival(context, function, state, observation.ArrivalMs);
+                break;
+            case ObservationKind.InvocationCompleted:
+                state.Utilization.OnConcurrency(now, _demand.InFlight(function));
+                if (observation.Start == StartKind.Cold)
+                {
+                    AddBirth(context, function, observation.ArrivalMs);
+                }
+
+                if (state.UserCandidateArrivalMs == observation.ArrivalMs && observation.Start != StartKind.Provisioned)
+                {
+                    Conclude(state.UserCandidateGapMs, warm: observation.Start == StartKind.Warm, state.UserCandidateLifetimePossible);
+                    state.UserCandidateArrivalMs = -1;
+                }
+
+                OnActivityEnded(context, function, state, observation.ObservedAtMs);
+                break;
+            case ObservationKind.PingCompleted:
+                state.PingsInFlight = Math.Max(0, state.PingsInFlight - 1);
+                if (observation.Start == StartKind.Cold)
+                {
+                    AddBirth(context, function, observation.ArrivalMs);
+                }
+
+                OnPingCompleted(function, state, observation);
+                OnActivityEnded(context, function, state, observation.ObservedAtMs);
+                break;
+            case ObservationKind.PingThrottled:
+                state.PingsInFlight = Math.Max(0, state.PingsInFlight - 1);
+                state.Run = null;
+                break;
+        }
+
+        EnsureTimer(context);
+    }
+
+    private void OnArrival(PolicyContext context, int function, FunctionState state, long arrivalMs)
+    {
+        var users = _demand!.InFlight(function);
+        state.Forecast.OnConcurrency(arrivalMs, users);
+        state.Utilization.OnConcurrency(arrivalMs, users);
+        var othersInFlight = users - 1 + state.PingsInFlight;
+        if (othersInFlight == 0 && state.LastEndMs >= 0 && context.GetProvisionedConcurrency(function) == 0)
+        {
+            // A single routing onto an idle function: its outcome says whether the most recent environment survived.
+            state.UserCandidateArrivalMs = arrivalMs;
+            state.UserCandidateGapMs = arrivalMs - state.LastEndMs;
+            state.UserCandidateLifetimePossible = LifetimePossible(state, arrivalMs);
+        }
+        else if (othersInFlight > 0 && state.Probe is { } probe)
+        {
+            // It may have taken the shadow environment: this probe proves nothing.
+            probe.Spoiled = true;
+        }
+    }
+
+    private void OnActivityEnded(PolicyContext context, int function, FunctionState state, long endMs)
+    {
+        state.LastEndMs = Math.Max(state.LastEndMs, endMs);
+        if (_demand!.InFlight(function) + state.PingsInFlight > 0)
+        {
+            return;
+        }
+
+        if (state.RenewalPending)
+        {
+            state.RenewalPending = false;
+            RenewNow(context, function, state);
+        }
+
+        if (state.WaitingForIdle)
+        {
+            state.WaitingForIdle = false;
+            ScheduleCheck(context, function, Math.Max(context.NowMs, NextDue(function, state, context.NowMs)));
+        }
+    }
+
+    private void OnPingCompleted(int function, FunctionState state, in PolicyObservation observation)
+    {
+        if (state.Run is not { } run || run.AtMs != observation.ArrivalMs)
+        {
+            return;
+        }
+
+        run.Remaining--;
+        run.Warm += observation.Start == StartKind.Warm ? 1 : 0;
+        run.EarliestEndMs = Math.Min(run.EarliestEndMs, observation.ObservedAtMs);
+        if (run.Remaining > 0)
+        {
+            return;
+        }
+
+        state.Run = null;
+        if (run.IsProbe && state.Probe is { } probe)
+        {
+            if (!probe.Spoiled && run.Evidence && run.Sent == 2)
+            {
+                if (run.Warm == 2)
+                {
+                    _timeout.ObserveSurvived(run.ShadowGapMs);
+                }
+                else if (run.Warm == 1 && !run.LifetimePossible)
+                {
+                    _timeout.ObserveExpired(run.ShadowGapMs);
+                }
+            }
+
+            // The two pings left two environments: the later-ending one will take the keep-alive pings, the other is the new shadow.
+            probe.ShadowEndMs = run.Sent == 2 ? run.EarliestEndMs : long.MinValue;
+            probe.Spoiled = run.Sent != 2;
+            probe.GapMs = _timeout.NextProbeGapMs(probe.Rank, _probers.Length);
+            if (probe.GapMs is null)
+            {
+                ReleaseProbe(function, state);
+            }
+        }
+        else if (run.Evidence)
+        {
+            Conclude(run.GapMs, warm: run.Warm > 0, run.LifetimePossible);
+        }
+    }
+
+    private void Conclude(long gapMs, bool warm, bool lifetimePossible)
+    {
+        if (warm)
+        {
+            _timeout.ObserveSurvived(gapMs);
+        }
+        else if (!lifetimePossible)
+        {
+            _timeout.ObserveExpired(gapMs);
+        }
+    }
+
+    /// <summary>Pings the function if a keep-alive, a pre-warm or a probe is due, and schedules the next check.</summary>
+    private void Check(PolicyContext context, int function)
+    {
+        var state = _functions[function];
+        var now = context.NowMs;
+        var desired = state.Forecast.DesiredWarm(now);
+        var users = _demand!.InFlight(function);
+        TryBecomeProber(function, state, desired);
+
+        if (state.Probe is { } probe && (desired > 1 || state.Forecast.Peak > 1))
+        {
+            ReleaseProbe(function, state);
+        }
+
+        var busy = users + state.PingsInFlight > 0;
+        if (state.Probe is { } prober && (prober.ShadowEndMs == long.MinValue || (prober.GapMs is { } gap && now >= prober.ShadowEndMs + gap)))
+        {
+            if (busy)
+            {
+                state.WaitingForIdle = true;
+                return;
+            }
+
+            var shadowGap = prober.ShadowEndMs == long.MinValue ? 0 : now - prober.ShadowEndMs;
+            var sent = Ping(context, function, state, 2, users, isProbe: true, shadowGap,
+                prober.ShadowEndMs == long.MinValue ? "adaptive: arm an idle-timeout probe (a second, shadow environment)" : string.Create(CultureInfo.InvariantCulture, $"adaptive: probe the idle timeout at {shadowGap / 1000.0:0.#} s"));
+            state.LastFullPingMs = now;
+            if (sent < 2)
+            {
+                // No room for a second environment here (reserved or account concurrency): probe elsewhere.
+                state.CannotProbe = true;
+                ReleaseProbe(function, state);
+            }
+        }
+        else if (desired > 1 && (now >= state.LastFullPingMs + _timeout.SafeGapMs || desired > state.LastPingedLevel))
+        {
+            var fanOut = desired - users;
+            if (fanOut > 0)
+            {
+                Ping(context, function, state, fanOut, users, isProbe: false, 0,
+                    string.Create(CultureInfo.InvariantCulture, $"adaptive: keep {desired} warm (forecast), idle timeout proven above {_timeout.SafeGapMs / 1000.0:0.#} s"));
+            }
+
+            state.LastFullPingMs = now;
+            state.LastPingedLevel = desired;
+        }
+        else if (now >= KeepAliveDue(state, now))
+        {
+            if (busy)
+            {
+                // A running invocation keeps its environment; look again when the function is idle.
+                state.WaitingForIdle = true;
+                return;
+            }
+
+            Ping(context, function, state, 1, users, isProbe: false, 0,
+                string.Create(CultureInfo.InvariantCulture, $"adaptive: keep-alive, idle timeout proven above {_timeout.SafeGapMs / 1000.0:0.#} s"));
+        }
+
+        ScheduleCheck(context, function, NextDue(function, state, now));
+    }
+
+    private long NextDue(int function, FunctionState state, long now)
+    {
+        var gap = _timeout.SafeGapMs;
+        var due = KeepAliveDue(state, now);
+        if (state.Forecast.DesiredWarm(now) > 1)
+        {
+            due = Math.Min(due, state.LastFullPingMs + gap);
+        }
+
+        if (state.Probe is { } probe)
+        {
+            due = Math.Min(due, probe.ShadowEndMs == long.MinValue ? now : probe.ShadowEndMs + (probe.GapMs ?? gap));
+        }
+
+        if (state.Forecast.NextRewarmAtMs(now) is { } rewarm)
+        {
+            due = Math.Min(due, rewarm);
+        }
+
+        _ = function;
+
+        // A ping refused (throttled, or no headroom left) changes nothing: look again a tenth of an idle timeout later, not in a tight loop.
+        return Math.Max(due, now + (state.PingRefusedAtMs == now ? Math.Max(RecheckAfterRefusalMs, gap / 10) : 1));
+    }
+
+    /// <summary>
+    /// When the single warm environment needs its keep-alive: within the proven idle gap of the last activity, and
+    /// earlier when a regular function's next arrival is expected around then (a ping holding the only environment
+    /// when the user arrives would hand the user a cold start).
+    /// </summary>
+    private long KeepAliveDue(FunctionState state, long now)
+    {
+        if (state.LastEndMs < 0)
+        {
+            return now;
+        }
+
+        var due = state.LastEndMs + _timeout.SafeGapMs;
+        if (state.Forecast.ExpectedArrival() is { } expected
+            && due + _pingDurationMs + _options.CollisionGuardMs >= expected.FromMs && due - _options.CollisionGuardMs <= expected.ToMs)
+        {
+            var early = expected.FromMs - _options.CollisionGuardMs - _pingDurationMs;
+            if (early > state.LastEndMs)
+            {
+                due = early;
+            }
+        }
+
+        return due;
+    }
+
+    /// <returns>How many pings ran.</returns>
+    private int Ping(PolicyContext context, int function, FunctionState state, int fanOut, int users, bool isProbe, long shadowGapMs, string reason)
+    {
+        if (fanOut <= 0)
+        {
+            return 0;
+        }
+
+        var now = context.NowMs;
+        var idle = users + state.PingsInFlight == 0;
+        var lifetimePossible = LifetimePossible(state, now);
+        var report = _planner!.Run(function, fanOut, users, reason);
+        var sent = report?.Sent - report?.Throttled ?? 0;
+        if (sent <= 0)
+        {
+            state.PingRefusedAtMs = now;
+            return 0;
+        }
+
+        state.PingsInFlight += sent;
+        state.Run = new PingRun
+        {
+            AtMs = now,
+            Sent = sent,
+            Remaining = sent,
+            IsProbe = isProbe,
+            Evidence = idle && state.LastEndMs >= 0 && context.GetProvisionedConcurrency(function) == 0,
+            GapMs = now - state.LastEndMs,
+            ShadowGapMs = shadowGapMs,
+            LifetimePossible = lifetimePossible,
+        };
+        return sent;
+    }
+
+    private void TryBecomeProber(int function, FunctionState state, int desired)
+    {
+        if (state.Probe is not null || state.CannotProbe || _timeout.Converged || desired > 1 || state.Forecast.Peak > 1 || NextProbeCandidate() != function)
+        {
+            return;
+        }
+
+        for (var rank = 0; rank < _probers.Length; rank++)
+        {
+            if (_probers[rank] < 0)
+            {
+                _probers[rank] = function;
+                state.Probe = new ProbeState { Rank = rank };
+                return;
+            }
+        }
+    }
+
+    /// <summary>The cheapest function to probe with that is not probing and could (never needed two environments).</summary>
+    private int NextProbeCandidate()
+    {
+        foreach (var candidate in _probeOrder)
+        {
+            var state = _functions[candidate];
+            if (state.Probe is null && !state.CannotProbe && state.Forecast.Peak <= 1)
+            {
+                return candidate;
+            }
+        }
+
+        return -1;
+    }
+
+    private void ReleaseProbe(int function, FunctionState state)
+    {
+        if (state.Probe is { } probe && _probers[probe.Rank] == function)
+        {
+            _probers[probe.Rank] = -1;
+        }
+
+        state.Probe = null;
+    }
+
+    private void AddBirth(PolicyContext context, int function, long bornMs)
+    {
+        var state = _functions[function];
+        var renewal = bornMs + _options.EnvironmentLifetimeMs;
+        var births = state.Births;
+        var index = births.BinarySearch(bornMs);
+        births.Insert(index < 0 ? ~index : index, bornMs);
+
+        // Environments born within a short while are renewed together, by one ping at the latest of their ages.
+        var renewals = state.Renewals;
+        for (var i = 0; i < renewals.Count; i++)
+        {
+            if (Math.Abs(renewals[i] - renewal) <= RenewalCoalesceMs)
+            {
+                if (renewal > renewals[i])
+                {
+                    renewals[i] = renewal;
+                    Schedule(context, renewal, new Agenda(AgendaKind.Renew, function, renewal));
+                }
+
+                return;
+            }
+        }
+
+        renewals.Add(renewal);
+        Schedule(context, renewal, new Agenda(AgendaKind.Renew, function, renewal));
+    }
+
+    private const long RenewalCoalesceMs = 30_000;
+    private const long RecheckAfterRefusalMs = 1_000;
+
+    private void Renew(PolicyContext context, int function, long renewalMs)
+    {
+        var state = _functions[function];
+        if (!state.Renewals.Remove(renewalMs))
+        {
+            return; // moved later by a newer birth
+        }
+
+        if (_demand!.InFlight(function) + state.PingsInFlight > 0)
+        {
+            state.RenewalPending = true;
+            return;
+        }
+
+        RenewNow(context, function, state);
+    }
+
+    private void RenewNow(PolicyContext context, int function, FunctionState state)
+    {
+        var now = context.NowMs;
+        var desired = state.Forecast.DesiredWarm(now);
+        var users = _demand!.InFlight(function);
+        Ping(context, function, state, Math.Max(1, desired - users), users, isProbe: false, 0, "adaptive: replace environments reaching the platform's lifetime before a user meets them");
+        state.LastFullPingMs = now;
+        state.Births.RemoveAll(b => b <= now - _options.EnvironmentLifetimeMs);
+        if (state.Probe is { } probe)
+        {
+            probe.Spoiled = true;
+        }
+    }
+
+    private bool LifetimePossible(FunctionState state, long nowMs) =>
+        state.Births.Count > 0 && state.Births[0] <= nowMs - _options.EnvironmentLifetimeMs;
+
+    private void Reconcile(PolicyContext context)
+    {
+        var now = context.NowMs;
+        for (var function = 0; function < _functions.Length; function++)
+        {
+            var state = _functions[function];
+            state.Utilization.OnConcurrency(now, _demand!.InFlight(function));
+            var levels = state.Utilization.LevelsAbove(now, _breakEven + _options.UtilizationMargin);
+            if (levels == 0 && context.GetProvisionedConcurrency(function) == 0)
+            {
+                continue;
+            }
+
+            state.ScalingPolicy ??= new ConcurrencyPolicy
+            {
+                Id = "adaptive",
+                Target = SimulatedWarmupPlanner.TargetName,
+                Function = context.Functions[function].Name,
+                Qualifier = "live",
+                TargetUtilization = ScalingDefaults.MaxTargetUtilization,
+                Burst = false,
+            };
+            state.ScalingPolicy = state.ScalingPolicy with { Min = 0, Max = levels };
+            _scaler!.Decide(function, state.ScalingPolicy, _demand.For(function));
+        }
+    }
+
+    private void ScheduleCheck(PolicyContext context, int function, long atMs)
+    {
+        var state = _functions[function];
+        if (atMs >= state.NextCheckMs && state.NextCheckMs > context.NowMs)
+        {
+            return;
+        }
+
+        state.NextCheckMs = atMs;
+        Schedule(context, atMs, new Agenda(AgendaKind.Check, function, 0));
+    }
+
+    private void Schedule(PolicyContext context, long atMs, Agenda item)
+    {
+        if (atMs >= context.HorizonMs)
+        {
+            return;
+        }
+
+        _agenda.Enqueue(item, Math.Max(atMs, context.NowMs));
+    }
+
+    private void EnsureTimer(PolicyContext context)
+    {
+        if (_agenda.TryPeek(out _, out var at) && (_timers.Count == 0 || at < _timers.Min))
+        {
+            var time = Math.Max(at, context.NowMs);
+            if (context.ScheduleTimer(time))
+            {
+                _timers.Add(time);
+            }
+        }
+    }
+
+    private enum AgendaKind : byte
+    {
+        Check,
+        Renew,
+        Reconcile,
+    }
+
+    private readonly record struct Agenda(AgendaKind Kind, int Function, long Value);
+
+    private sealed class FunctionState(AdaptiveOptions options)
+    {
+        public readonly WarmthForecast Forecast = new(options);
+        public readonly UtilizationByLevel Utilization = new(options.UtilizationWindowMs, 64);
+        public readonly List<long> Births = [];
+        public readonly List<long> Renewals = [];
+        public long LastEndMs = -1;
+        public long LastFullPingMs;
+        public int LastPingedLevel;
+        public int PingsInFlight;
+        public long NextCheckMs = long.MaxValue;
+        public bool WaitingForIdle;
+        public bool RenewalPending;
+        public bool CannotProbe;
+        public long PingRefusedAtMs = -1;
+        public long UserCandidateArrivalMs = -1;
+        public long UserCandidateGapMs;
+        public bool UserCandidateLifetimePossible;
+        public PingRun? Run;
+        public ProbeState? Probe;
+        public ConcurrencyPolicy? ScalingPolicy;
+    }
+
+    private sealed class PingRun
+    {
+        public long AtMs;
+        public int Sent;
+        public int Remaining;
+        public int Warm;
+        public long EarliestEndMs = long.MaxValue;
+        public bool IsProbe;
+        public bool Evidence;
+        public long GapMs;
+        public long ShadowGapMs;
+        public bool LifetimePossible;
+    }
+
+    private sealed class ProbeState
+    {
+        public int Rank;
+        public long ShadowEndMs = long.MinValue;
+        public long? GapMs;
+        public bool Spoiled;
+    }
+}

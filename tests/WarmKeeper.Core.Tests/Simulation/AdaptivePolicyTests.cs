@@ -1,0 +1,116 @@
+using CsCheck;
+using WarmKeeper.Core.Simulation;
+using WarmKeeper.Core.Simulation.Policies;
+using static WarmKeeper.Core.Tests.Simulation.SimulationTestKit;
+
+namespace WarmKeeper.Core.Tests.Simulation;
+
+public sealed class AdaptivePolicyTests(SharedTracesFixture traces) : IClassFixture<SharedTracesFixture>
+{
+    private static (SimulationResult Result, AdaptivePolicy Policy) RunAdaptive(DemandTrace trace, PlatformOptions platform)
+    {
+        AdaptivePolicy? policy = null;
+        var result = PlatformSimulator.Run(trace, new SimulationPolicyFactory(AdaptivePolicy.Name, _ => policy = new AdaptivePolicy()), platform);
+        return (result, policy!);
+    }
+
+    [Theory]
+    [InlineData(5)]
+    [InlineData(10)]
+    [InlineData(30)]
+    public void Learns_the_idle_timeout_from_outcomes_and_pings_just_inside_it(int reapMinutes)
+    {
+        var reap = reapMinutes * Minute;
+        var (result, policy) = RunAdaptive(traces.Get("sparse-24h"), PlatformOptions.WithReap(TimeSpan.FromMinutes(reapMinutes)));
+
+        // Proven, never more than the truth, and within 5% of it.
+        Assert.InRange(policy.IdleTimeout.LowerMs!.Value, (long)(reap * 0.95), reap - 1);
+        Assert.InRange(policy.IdleTimeout.SafeGapMs, (long)(reap * 0.95), reap - 1);
+        Assert.True(policy.IdleTimeout.UpperMs is null || policy.IdleTimeout.UpperMs >= reap);
+
+        // Keep-alive pings are spaced by what it learned: far fewer than one per function every 5 minutes when REAP is long.
+        var perFunctionAndDay = result.Pings / (double)result.PerFunction.Count;
+        Assert.InRange(perFunctionAndDay, 24 * 60.0 / reapMinutes * 0.8, 24 * 60.0 / reapMinutes * 1.4);
+        Assert.Equal(0, result.ColdStarts);
+    }
+
+    [Fact]
+    public void Its_pings_go_through_the_planner_and_its_reasons_say_why()
+    {
+        var (result, _) = RunAdaptive(traces.Get("sparse-24h"), PlatformOptions.WithReap(TimeSpan.FromMinutes(10)));
+
+        Assert.All(result.Decisions, d => Assert.StartsWith("adaptive:", d.Reason, StringComparison.Ordinal));
+        Assert.Contains(result.Decisions, d => d.Reason!.Contains("probe the idle timeout", StringComparison.Ordinal));
+        Assert.Contains(result.Decisions, d => d.Reason!.Contains("lifetime", StringComparison.Ordinal));
+        Assert.Equal(result.Pings, result.Decisions.Where(d => d.Kind == PolicyDecisionKind.Ping).Sum(d => (long)d.Value));
+    }
+
+    [Fact]
+    public void Switches_a_busy_function_to_provisioned_concurrency_through_the_decider_where_it_is_cheaper()
+    {
+        // Two invocations always running (each 10 s, back to back on two lanes) for six hours: utilization 100% on two levels.
+        var function = new TraceFunction("busy", 1024, 500);
+        var rows = new List<(long, int)>();
+        for (var t = 0L; t < 6 * 60 * Minute; t += 10_000)
+        {
+            rows.Add((t, 10_000));
+            rows.Add((t, 10_000));
+        }
+
+        var trace = Trace(function, [.. rows]);
+        var (adaptive, _) = RunAdaptive(trace, PlatformOptions.WithReap(TimeSpan.FromMinutes(10)));
+        var none = PlatformSimulator.Run(trace, PolicyCatalog.Get("none", trace), PlatformOptions.WithReap(TimeSpan.FromMinutes(10)));
+
+        var provisioning = adaptive.Decisions.Where(d => d.Kind == PolicyDecisionKind.SetProvisionedConcurrency).ToList();
+        Assert.NotEmpty(provisioning);
+        Assert.Equal(2, provisioning[0].Value);
+        Assert.Contains("target-tracking", provisioning[0].Reason, StringComparison.Ordinal);
+        Assert.True(adaptive.Counts.ProvisionedStarts > adaptive.Invocations / 2);
+        Assert.True(adaptive.CostUsd < none.CostUsd, $"adaptive ${adaptive.CostUsd}, none ${none.CostUsd}");
+
+        // When the work stops, provisioning is given up.
+        Assert.Equal(0, provisioning[^1].Value);
+    }
+
+    [Fact]
+    public void Its_decisions_before_T_do_not_depend_on_the_trace_after_T()
+    {
+        var gen =
+            from c in PlatformModelPropertyTests.GenCase
+            from cutFraction in Gen.Double[0.0, 1.0]
+            from replacement in Gen.Select(Gen.Long[0, 3_600_000], Gen.Int[0, 5_000]).Array[0, 20]
+            select (c, cutFraction, replacement);
+
+        gen.Sample(
+            x =>
+            {
+                var (c, cutFraction, replacement) = x;
+                var original = c.Trace.Invocations.ToArray();
+                var last = original.Length == 0 ? 0 : original[^1].TimeMs;
+                var cut = (long)(last * cutFraction);
+                var future = replacement.Select(r => new TraceInvocation(cut + r.Item1, 0, r.Item2)).Where(i => i.TimeMs <= DemandTrace.HorizonMs).OrderBy(i => i.TimeMs);
+                var altered = new DemandTrace("altered", c.Trace.Functions, [.. original.Where(i => i.TimeMs < cut), .. future]);
+
+                var before = RunAdaptive(c.Trace, c.Platform).Result.Decisions.Where(d => d.AtMs < cut);
+                var after = RunAdaptive(altered, c.Platform).Result.Decisions.Where(d => d.AtMs < cut);
+                Assert.Equal(before, after);
+            },
+            iter: 60,
+            print: x => $"cut={x.cutFraction} {x.c}");
+    }
+
+    [Fact]
+    public void No_invocation_is_lost_and_cost_is_never_negative_under_adaptive()
+    {
+        PlatformModelPropertyTests.GenCase.Sample(
+            c =>
+            {
+                var (result, _) = RunAdaptive(c.Trace, c.Platform);
+                Assert.Equal(c.Trace.InvocationCount, result.Invocations);
+                Assert.Equal(result.Invocations, result.ColdStarts + result.WarmStarts + result.Throttles);
+                Assert.True(result.Cost.RequestsUsd >= 0 && result.Cost.OnDemandDurationUsd >= 0 && result.Cost.ProvisionedConcurrencyUsd >= 0 && result.Cost.ProvisionedDurationUsd >= 0);
+            },
+            iter: 200,
+            print: c => c.ToString());
+    }
+}
