@@ -192,12 +192,14 @@ public sealed class ResilienceTests
             await Task.Delay(TimeSpan.FromSeconds(10), context.RequestAborted).ContinueWith(_ => { }, TaskScheduler.Default));
         using var lambda = LambdaControlPlane.Create(TestTargets.Options(server.BaseAddress, o =>
         {
-            o.InvokeTimeout = TimeSpan.FromMilliseconds(300);
+            // Long enough that the request reaches the server even on a loaded machine.
+            o.InvokeTimeout = TimeSpan.FromSeconds(2);
             o.InvokeMaxRetries = 3;
         }));
 
         var error = await Assert.ThrowsAsync<TimeoutException>(() =>
             lambda.InvokeAsync(new InvokeRequest { FunctionName = "f", Payload = "{}"u8.ToArray() }, None));
+        await Task.Delay(TimeSpan.FromMilliseconds(500)); // a retry, if any, would have arrived by now
 
         Assert.Contains("Invoke", error.Message, StringComparison.Ordinal);
         Assert.Equal(1, server.RequestCount);
