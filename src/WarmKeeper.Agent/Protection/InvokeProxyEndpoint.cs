@@ -73,6 +73,20 @@ internal sealed partial class InvokeProxyEndpoint
 
     public async Task InvokeAsync(HttpContext ctx)
     {
+        try
+        {
+            await InvokeCoreAsync(ctx);
+        }
+        catch (Exception e) when (!ctx.Response.HasStarted && !ctx.RequestAborted.IsCancellationRequested)
+        {
+            // A bug here must still answer in Lambda's shape, and be seen.
+            LogProxyFailed(_logger, e);
+            await ProxyErrors.WriteAsync(ctx, new LambdaApiError(500, LambdaErrorTypes.Service, "The invoke proxy failed: " + e.Message));
+        }
+    }
+
+    private async Task InvokeCoreAsync(HttpContext ctx)
+    {
         var cancellationToken = ctx.RequestAborted;
         var request = ctx.Request;
         if (request.ContentLength > MaxBodyBytes)
@@ -491,6 +505,9 @@ internal sealed partial class InvokeProxyEndpoint
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Forwarding {Function} to target {Target} failed: {Status} {ErrorType}")]
     private static partial void LogForwardFailed(ILogger logger, string function, string target, int status, string errorType);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The invoke proxy failed")]
+    private static partial void LogProxyFailed(ILogger logger, Exception exception);
 }
 
 /// <summary>A service fault answered by the in-process runtime, raised so that the circuit breaker counts it.</summary>

@@ -18,7 +18,9 @@ namespace WarmKeeper.Agent.Protection;
 /// </summary>
 public sealed partial class ProxyResilience(IOptions<ProxyOptions> options, TimeProvider time, ILogger<ProxyResilience> logger)
 {
-    private readonly ConcurrentDictionary<string, ResiliencePipeline> _pipelines = new(StringComparer.Ordinal);
+    // Lazy: GetOrAdd may run its factory twice under a race, and a circuit breaker's state provider
+    // can join only one pipeline, so the second build would throw.
+    private readonly ConcurrentDictionary<string, Lazy<ResiliencePipeline>> _pipelines = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, CircuitBreakerStateProvider> _states = new(StringComparer.Ordinal);
     private double _chaosFaultRate = options.Value.Chaos.FaultRate;
 
@@ -32,7 +34,8 @@ public sealed partial class ProxyResilience(IOptions<ProxyOptions> options, Time
     /// <summary>closed, open, half-open or isolated; null before the target was first called.</summary>
     public CircuitState? CircuitOf(string target) => _states.TryGetValue(target, out var s) ? s.CircuitState : null;
 
-    public ResiliencePipeline For(string target) => _pipelines.GetOrAdd(target, Build);
+    public ResiliencePipeline For(string target) =>
+        _pipelines.GetOrAdd(target, t => new Lazy<ResiliencePipeline>(() => Build(t), LazyThreadSafetyMode.ExecutionAndPublication)).Value;
 
     /// <summary>Failures that say the target is down, not that the caller erred or was throttled.</summary>
     internal static bool IsOutage(Exception? e) => e switch
