@@ -1,0 +1,250 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+using WarmKeeper.Agent.Persistence;
+using WarmKeeper.Agent.Scaling;
+using WarmKeeper.Core.Demand;
+using WarmKeeper.Core.Observations;
+using WarmKeeper.Core.Scaling;
+
+namespace WarmKeeper.Benchmarks;
+
+/// <summary>
+/// Issue 4: one tick of the real <see cref="ProvisionedConcurrencyReconciler"/> over 10,000
+/// functions with concurrency policies (SQLite store, as the agent ships) against an in-memory
+/// control plane, side by side with its parts alone: the decider over the same 10,000 inputs
+/// (the baseline), the store's read, and the control-plane reads. Plus the memory demand
+/// observation holds per function.
+/// </summary>
+internal static class ReconcileBenchmark
+{
+    private const int FunctionCount = 10_000;
+    private const int Rounds = 5;
+    private const string Target = "fake";
+    private const string Qualifier = "live";
+    private const double TickTargetMs = 100;
+
+    /// <summary>Seconds of demand recorded before the first tick: more than the 60 s stable window.</summary>
+    private const int ObservedSeconds = 90;
+
+    public static async Task RunAsync(CancellationToken cancellationToken)
+    {
+        var directory = Directory.CreateTempSubdirectory("warmkeeper-bench-reconcile-").FullName;
+        var services = new ServiceCollection()
+            .AddDbContextFactory<WarmKeeperDbContext>(db => db.UseSqlite(PersistenceServiceCollectionExtensions.SqliteConnectionString(directory)))
+            .BuildServiceProvider();
+        try
+        {
+            await RunAsync(services.GetRequiredService<IDbContextFactory<WarmKeeperDbContext>>(), cancellationToken);
+        }
+        finally
+        {
+            await services.DisposeAsync();
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            try
+            {
+                Directory.Delete(directory, recursive: true);
+            }
+            catch (IOException)
+            {
+                // A temp directory left behind is harmless.
+            }
+        }
+    }
+
+    private static async Task RunAsync(IDbContextFactory<WarmKeeperDbContext> contexts, CancellationToken cancellationToken)
+    {
+        await using (var db = await contexts.CreateDbContextAsync(cancellationToken))
+        {
+            await db.Database.MigrateAsync(cancellationToken);
+        }
+
+        var policies = Enumerable.Range(0, FunctionCount).Select(Policy).ToArray();
+        await InsertAsync(contexts, policies, cancellationToken);
+
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 27, 8, 0, 0, TimeSpan.Zero));
+        var scaling = new ScalingOptions();
+
+        // Memory: the recorder with a stable window's worth of demand for every function, at the
+        // agent's default detail span, against the heap before it existed.
+        var heapBefore = GC.GetTotalMemory(forceFullCollection: true);
+        var demand = new DemandRecorder(time, scaling.DemandDetail);
+        RecordDemand(demand, time);
+        var heapAfter = GC.GetTotalMemory(forceFullCollection: true);
+        var bytesPerFunction = (heapAfter - heapBefore) / (double)FunctionCount;
+        var approximatePerFunction = demand.ApproximateBytes / (double)FunctionCount;
+
+        var controlPlane = new FakeControlPlane(Target, accountConcurrency: 1_000_000);
+        var store = new ConcurrencyPolicyStore(contexts, time);
+        var reconciler = new ProvisionedConcurrencyReconciler(
+            store, new FakeTargets(controlPlane), demand, new WarmKeeper.Agent.Events.EventLog(contexts, time), time, Options.Create(scaling),
+            NullLogger<ProvisionedConcurrencyReconciler>.Instance);
+
+        // The first tick finds no configs and sets all 10,000 (a put and an event each): reported, not the steady state.
+        var calls = controlPlane.Calls;
+        var started = Stopwatch.GetTimestamp();
+        var first = await reconciler.ReconcileOnceAsync(cancellationToken);
+        var firstMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+        var firstCalls = controlPlane.Calls - calls;
+        var firstApplied = first.Count(o => o.Applied);
+
+        // The decider's inputs, built once from what a steady tick sees.
+        var stored = await store.ListAsync(cancellationToken);
+        var inputs = stored.Select(s => new ScalingInputs(
+                s.Policy,
+                controlPlane.GetProvisionedConcurrencyConfigAsync(s.Policy.Function, s.Policy.Qualifier, cancellationToken).Result.RequestedProvisionedConcurrentExecutions,
+                demand.For(new DemandKey(s.Policy.Target, s.Policy.Function, s.Policy.Qualifier)),
+                new ScalingState(demand.StartedAt),
+                new CapacityLimits(null, 1_000_000, scaling.UnreservedFloor),
+                time.GetUtcNow()))
+            .ToArray();
+
+        var tick = new List<double>();
+        var decide = new List<double>();
+        var list = new List<double>();
+        var reads = new List<double>();
+        var changes = 0;
+        long tickCalls = 0;
+        for (var round = 0; round <= Rounds; round++)
+        {
+            calls = controlPlane.Calls;
+            var tickMs = await TimeAsync(async () =>
+            {
+                var outcomes = await reconciler.ReconcileOnceAsync(cancellationToken);
+                changes += outcomes.Count(o => o.Decision?.Changes == true);
+            });
+            tickCalls = controlPlane.Calls - calls;
+            var decideMs = await TimeAsync(() =>
+            {
+                var desired = 0L;
+                foreach (var input in inputs)
+                {
+                    desired += ConcurrencyDecider.Decide(input).Desired;
+                }
+
+                GC.KeepAlive(desired);
+                return Task.CompletedTask;
+            });
+            var listMs = await TimeAsync(async () => GC.KeepAlive(await store.ListAsync(cancellationToken)));
+            var readMs = await TimeAsync(async () =>
+            {
+                await controlPlane.GetAccountSettingsAsync(cancellationToken);
+                foreach (var s in stored)
+                {
+                    await controlPlane.GetProvisionedConcurrencyConfigAsync(s.Policy.Function, s.Policy.Qualifier, cancellationToken);
+                    await controlPlane.GetFunctionConcurrencyAsync(s.Policy.Function, cancellationToken);
+                }
+            });
+
+            // Round 0 compiles the steady paths: not counted.
+            if (round > 0)
+            {
+                tick.Add(tickMs);
+                decide.Add(decideMs);
+                list.Add(listMs);
+                reads.Add(readMs);
+            }
+        }
+
+        var tickMedian = Report.Median(tick);
+        var decideMedian = Report.Median(decide);
+        var listMedian = Report.Median(list);
+        var readsMedian = Report.Median(reads);
+        await Report.LineAsync($"### One reconcile tick over {FunctionCount:N0} functions with concurrency policies\n\n`ProvisionedConcurrencyReconciler.ReconcileOnceAsync` (store read, control-plane reads, decide, diff) in the steady state (nothing to change), against its parts measured alone in the same rounds: `ConcurrencyDecider.Decide` over the same {FunctionCount:N0} inputs (the baseline), `ConcurrencyPolicyStore.ListAsync` (SQLite) and the control-plane reads against the in-memory fake. Median of {Rounds} rounds after one uncounted.\n", cancellationToken);
+        await Report.TableAsync(
+            ["measure", "time", "÷ decider alone", "share of the tick", "target"],
+            [
+                ["reconcile tick", Report.Ms(tickMedian), Report.Ratio(tickMedian / decideMedian), "100%", $"≤ {TickTargetMs} ms: {Report.Verdict(tickMedian <= TickTargetMs)}"],
+                ["decider alone (baseline)", Report.Ms(decideMedian), Report.Ratio(1), Share(decideMedian, tickMedian), ""],
+                ["store read alone (`ListAsync`)", Report.Ms(listMedian), Report.Ratio(listMedian / decideMedian), Share(listMedian, tickMedian), ""],
+                ["control-plane reads alone (fake)", Report.Ms(readsMedian), Report.Ratio(readsMedian / decideMedian), Share(readsMedian, tickMedian), ""],
+                ["first tick (no configs yet: 10,000 puts and events)", Report.Ms(firstMs), Report.Ratio(firstMs / decideMedian), "", ""],
+            ],
+            cancellationToken);
+        await Report.LineAsync(
+            $"Steady ticks changed {changes} policies (expected 0) and made {tickCalls:N0} control-plane calls each, one after another; the first tick applied {firstApplied:N0} changes with {firstCalls:N0} calls.\n",
+            cancellationToken);
+        await Report.TableAsync(
+            ["memory (demand observation)", "per function", $"{FunctionCount:N0} functions"],
+            [
+                ["managed heap, DemandRecorder with demand for each function", Report.Bytes(bytesPerFunction), Report.Bytes(bytesPerFunction * FunctionCount)],
+                ["DemandRecorder.ApproximateBytes", Report.Bytes(approximatePerFunction), Report.Bytes(approximatePerFunction * FunctionCount)],
+            ],
+            cancellationToken);
+        await Report.LineAsync($"Detail span {scaling.DemandDetail} (ScalingOptions.DemandDetail default); each function is recorded under its qualifier and under `*`.\n", cancellationToken);
+        GC.KeepAlive(demand);
+    }
+
+    private static string Share(double part, double whole) => Report.Number(100 * part / whole) + "%";
+
+    private static async Task<double> TimeAsync(Func<Task> action)
+    {
+        GC.Collect();
+        var started = Stopwatch.GetTimestamp();
+        await action();
+        return Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+    }
+
+    private static ConcurrencyPolicy Policy(int i) => new()
+    {
+        Id = $"fn-{i:D5}-{Qualifier}",
+        Target = Target,
+        Function = $"fn-{i:D5}",
+        Qualifier = Qualifier,
+        Min = 0,
+        Max = 100,
+    };
+
+    private static async Task InsertAsync(IDbContextFactory<WarmKeeperDbContext> contexts, IEnumerable<ConcurrencyPolicy> policies, CancellationToken cancellationToken)
+    {
+        // As ConcurrencyPolicyStore.CreateAsync writes them, in one transaction.
+        var json = new JsonSerializerOptions(JsonSerializerDefaults.Web);
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        foreach (var policy in policies)
+        {
+            db.ConcurrencyPolicies.Add(new ConcurrencyPolicyRow
+            {
+                Id = policy.Id,
+                Target = policy.Target,
+                Function = policy.Function,
+                Qualifier = policy.Qualifier,
+                Document = JsonSerializer.Serialize(policy, json),
+                Revision = 1,
+                CreatedUnixMs = 0,
+                UpdatedUnixMs = 0,
+            });
+        }
+
+        await db.SaveChangesAsync(cancellationToken);
+    }
+
+    /// <summary>Every second, every function: one invocation of 0.8 s with 1 to 8 in flight (by function).</summary>
+    private static void RecordDemand(DemandRecorder demand, FakeTimeProvider time)
+    {
+        var templates = Enumerable.Range(0, FunctionCount).Select(i => new InvocationObserved
+        {
+            Source = Target,
+            RequestId = "bench",
+            FunctionName = $"fn-{i:D5}",
+            Qualifier = Qualifier,
+            InvocationType = "RequestResponse",
+            Start = InvocationStart.Warm,
+            RunDuration = TimeSpan.FromMilliseconds(800),
+            InFlightAtStart = 1 + (i % 8),
+        }).ToArray();
+        for (var second = 0; second < ObservedSeconds; second++)
+        {
+            var now = time.GetUtcNow();
+            foreach (var template in templates)
+            {
+                demand.OnInvocation(template with { StartedAt = now });
+            }
+
+            time.Advance(TimeSpan.FromSeconds(1));
+        }
+    }
+}
