@@ -23,6 +23,7 @@ internal sealed class BenchAgent : IAsyncDisposable
             "--WarmKeeper:LocalRuntime:Url=http://127.0.0.1:0",
             $"--WarmKeeper:DataDirectory={dataDirectory}",
             "--Logging:LogLevel:Default=Warning",
+            "--Logging:LogLevel:Microsoft.Hosting.Lifetime=Warning",
         ];
         var app = AgentApplication.Build([.. defaults, .. args]);
         await app.StartAsync(cancellationToken);

@@ -2,11 +2,11 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Logging.Abstractions;
 using WarmKeeper.LocalRuntime;
+using WarmKeeper.LocalRuntime.Engine;
 using WarmKeeper.LocalRuntime.Functions.Process;
 using WarmKeeper.LocalRuntime.Hosting;
 using WarmKeeper.Testing;
@@ -21,8 +21,8 @@ namespace WarmKeeper.Benchmarks;
 /// </summary>
 internal static partial class InvokeBenchmark
 {
-    private const int Rounds = 5;
-    private const int ColdStarts = 7;
+    private const int Rounds = 7;
+    private const int ColdStarts = 9;
     private const double LatencyTarget = 1.5;
     private const double ProcessWarmTargetMs = 1.0;
     private const double ColdStartTarget = 1.2;
@@ -66,20 +66,40 @@ internal static partial class InvokeBenchmark
         var processFn = Invocations(runtime, "process-fn");
         await CheckSameAnswerAsync(client, hello, bare.Address, cancellationToken);
 
-        await WarmAgainstBareAsync(client, hello, bare.Address, cancellationToken);
+        await WarmAgainstBareAsync(client, runtime, hello, bare.Address, cancellationToken);
         await ProcessAgainstBuiltInAsync(client, hello, processFn, cancellationToken);
         await ColdAgainstBareAsync(client, runtime, options.Functions[ColdFunction(0)], cancellationToken);
     }
 
-    private static async Task WarmAgainstBareAsync(HttpClient client, Uri hello, Uri bare, CancellationToken cancellationToken)
+    private static async Task WarmAgainstBareAsync(HttpClient client, LocalRuntimeServer runtime, Uri hello, Uri bare, CancellationToken cancellationToken)
     {
+        // The engine called in-process, without HTTP: says how much of the difference is the engine's.
+        async Task EngineAloneAsync(CancellationToken ct)
+        {
+            var result = await runtime.Engine.InvokeAsync(new LocalInvokeRequest("hello", null, null, Event), ct);
+            if (result.StatusCode != 200)
+            {
+                throw new InvalidOperationException($"The engine answered {result.StatusCode}.");
+            }
+        }
+
         var rows = new List<string[]>();
+        LoadResult? engineAlone = null;
         foreach (var concurrency in Concurrencies)
         {
-            var (bareResult, runtimeResult) = await LoadMeasurement.SideBySideAsync(
-                "bare", ct => PostAsync(client, bare, ct),
-                "runtime", ct => PostAsync(client, hello, ct),
-                concurrency, Rounds, RoundDuration, cancellationToken);
+            List<(string, Func<CancellationToken, Task>)> operations =
+            [
+                ("bare", ct => PostAsync(client, bare, ct)),
+                ("runtime", ct => PostAsync(client, hello, ct)),
+            ];
+            if (concurrency == 1)
+            {
+                operations.Add(("engine", EngineAloneAsync));
+            }
+
+            var results = await LoadMeasurement.InterleavedAsync(operations, concurrency, Rounds, RoundDuration, cancellationToken);
+            var (bareResult, runtimeResult) = (results[0], results[1]);
+            engineAlone ??= results.Count > 2 ? results[2] : null;
             var c = concurrency.ToString(CultureInfo.InvariantCulture);
             var p50 = runtimeResult.P50Ms / bareResult.P50Ms;
             var p99 = runtimeResult.P99Ms / bareResult.P99Ms;
@@ -89,8 +109,15 @@ internal static partial class InvokeBenchmark
                 Report.Ratio(runtimeResult.ThroughputPerSecond / bareResult.ThroughputPerSecond), "(higher is better)"]);
         }
 
-        await Report.LineAsync($"### Warm invoke of `hello` (Echo) over the Lambda REST API against a bare Kestrel POST route\n\n{Rounds} rounds of {RoundDuration.TotalSeconds:0} s per side, alternating; median of the rounds' percentiles.\n", cancellationToken);
+        var (bareBytes, runtimeBytes) = await AllocatedPerCallAsync(ct => PostAsync(client, bare, ct), ct => PostAsync(client, hello, ct), cancellationToken);
+        rows.Add(["1", "allocated per call (client + server)", Report.Bytes(bareBytes), Report.Bytes(runtimeBytes), Report.Ratio(runtimeBytes / bareBytes), ""]);
+
+        await Report.LineAsync($"### Warm invoke of `hello` (Echo) over the Lambda REST API against a bare Kestrel POST route\n\nRaw `HttpClient` POSTs of the same {Event.Length}-byte event to both, same client; {Rounds} rounds of {RoundDuration.TotalSeconds:0} s per side, alternating; median of the rounds' percentiles.\n", cancellationToken);
         await Report.TableAsync(["concurrency", "measure", "bare Kestrel", "local runtime", "runtime ÷ bare", "target"], rows, cancellationToken);
+        if (engineAlone is not null)
+        {
+            await Report.LineAsync($"In the same rounds at concurrency 1, `LocalLambdaEngine.InvokeAsync` alone (no HTTP): p50 {Report.Ms(engineAlone.P50Ms)}, p99 {Report.Ms(engineAlone.P99Ms)}.\n", cancellationToken);
+        }
     }
 
     private static async Task ProcessAgainstBuiltInAsync(HttpClient client, Uri hello, Uri processFn, CancellationToken cancellationToken)
@@ -116,35 +143,69 @@ internal static partial class InvokeBenchmark
 
     private static async Task ColdAgainstBareAsync(HttpClient client, LocalRuntimeServer runtime, LocalFunctionOptions function, CancellationToken cancellationToken)
     {
+        await using var stub = await RuntimeApiStub.StartAsync(Event, cancellationToken);
+
         // The first of each in this process pays for JIT (Kestrel's Runtime API listener, process
         // spawning): reported, not counted.
-        var firstBare = await BareStartToReadyAsync(function, cancellationToken);
+        var firstBare = await BareStartAsync(stub, function, cancellationToken);
         var first = await ColdInvokeAsync(client, Invocations(runtime, ColdFunction(ColdStarts)), cancellationToken);
 
-        var bare = new List<double>();
+        var bareReady = new List<double>();
+        var bareAnswered = new List<double>();
         var endToEnd = new List<double>();
         var init = new List<double>();
         for (var i = 0; i < ColdStarts; i++)
         {
-            bare.Add(await BareStartToReadyAsync(function, cancellationToken));
+            var bare = await BareStartAsync(stub, function, cancellationToken);
+            bareReady.Add(bare.ReadyMs);
+            bareAnswered.Add(bare.AnsweredMs);
             var cold = await ColdInvokeAsync(client, Invocations(runtime, ColdFunction(i)), cancellationToken);
             endToEnd.Add(cold.EndToEndMs);
             init.Add(cold.InitDurationMs);
         }
 
-        var bareMedian = Report.Median(bare);
-        var endToEndRatio = Report.Median(endToEnd) / bareMedian;
-        var initRatio = Report.Median(init) / bareMedian;
-        await Report.LineAsync($"### Cold start of the process test function: through the runtime against the bare executable\n\nBare: spawn the same executable with the same environment against a loopback socket, time to the first bytes of its `GET /next`. Runtime: an Invoke of a function with no environment yet, end to end (spawn, init, the invocation, the answer), and the `Init Duration` of its REPORT line. Median of {ColdStarts}, alternating.\n", cancellationToken);
+        var readyRatio = Report.Median(init) / Report.Median(bareReady);
+        var answeredRatio = Report.Median(endToEnd) / Report.Median(bareAnswered);
+        await Report.LineAsync($"### Cold start of the process test function: through the runtime against the bare executable\n\nBare: the same executable, same environment, spawned against a minimal Runtime API stub (Kestrel, one event): spawn → first `GET /next` (ready) and spawn → its response to the event posted (answered). Runtime: an Invoke of a function with no environment yet: the REPORT line's `Init Duration` (ready) and the Invoke end to end over the Lambda REST API (answered). Median of {ColdStarts}, alternating.\n", cancellationToken);
         await Report.TableAsync(
-            ["measure", "bare start-to-ready", "through the runtime", "runtime ÷ bare", "target"],
+            ["measure", "bare executable", "through the runtime", "runtime ÷ bare", "target"],
             [
-                ["Invoke end to end (median)", Report.Ms(bareMedian), Report.Ms(Report.Median(endToEnd)), Report.Ratio(endToEndRatio), $"≤ {ColdStartTarget}×: {Report.Verdict(endToEndRatio <= ColdStartTarget)}"],
-                ["REPORT Init Duration (median)", Report.Ms(bareMedian), Report.Ms(Report.Median(init)), Report.Ratio(initRatio), $"≤ {ColdStartTarget}×: {Report.Verdict(initRatio <= ColdStartTarget)}"],
-                ["Invoke end to end (min … max)", $"{Report.Ms(bare.Min())} … {Report.Ms(bare.Max())}", $"{Report.Ms(endToEnd.Min())} … {Report.Ms(endToEnd.Max())}", "", ""],
-                ["first in this process (JIT)", Report.Ms(firstBare), Report.Ms(first.EndToEndMs), Report.Ratio(first.EndToEndMs / firstBare), "(not counted)"],
+                ["ready (median)", Report.Ms(Report.Median(bareReady)), Report.Ms(Report.Median(init)), Report.Ratio(readyRatio), $"≤ {ColdStartTarget}×: {Report.Verdict(readyRatio <= ColdStartTarget)}"],
+                ["first event answered (median)", Report.Ms(Report.Median(bareAnswered)), Report.Ms(Report.Median(endToEnd)), Report.Ratio(answeredRatio), $"≤ {ColdStartTarget}×: {Report.Verdict(answeredRatio <= ColdStartTarget)}"],
+                ["first event answered (min … max)", $"{Report.Ms(bareAnswered.Min())} … {Report.Ms(bareAnswered.Max())}", $"{Report.Ms(endToEnd.Min())} … {Report.Ms(endToEnd.Max())}", "", ""],
+                ["first of each in this process (JIT)", Report.Ms(firstBare.AnsweredMs), Report.Ms(first.EndToEndMs), Report.Ratio(first.EndToEndMs / firstBare.AnsweredMs), "(not counted)"],
             ],
             cancellationToken);
+    }
+
+    /// <summary>
+    /// Bytes allocated in the whole process per sequential call, median of alternating batches: a
+    /// figure the machine's load cannot blur, and what drives gen-0 collections (and so the p99).
+    /// </summary>
+    private static async Task<(double A, double B)> AllocatedPerCallAsync(
+        Func<CancellationToken, Task> a, Func<CancellationToken, Task> b, CancellationToken cancellationToken)
+    {
+        const int Calls = 2000;
+        async Task<double> BatchAsync(Func<CancellationToken, Task> operation)
+        {
+            var before = GC.GetTotalAllocatedBytes(precise: true);
+            for (var i = 0; i < Calls; i++)
+            {
+                await operation(cancellationToken);
+            }
+
+            return (GC.GetTotalAllocatedBytes(precise: true) - before) / (double)Calls;
+        }
+
+        var resultsA = new List<double>();
+        var resultsB = new List<double>();
+        for (var batch = 0; batch < 3; batch++)
+        {
+            resultsA.Add(await BatchAsync(a));
+            resultsB.Add(await BatchAsync(b));
+        }
+
+        return (Report.Median(resultsA), Report.Median(resultsB));
     }
 
     private static async Task PostAsync(HttpClient client, Uri uri, CancellationToken cancellationToken)
@@ -193,11 +254,9 @@ internal static partial class InvokeBenchmark
         return (elapsed, double.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture));
     }
 
-    /// <summary>The same executable against a bare socket: from spawning it to the first bytes of its <c>GET /next</c>.</summary>
-    private static async Task<double> BareStartToReadyAsync(LocalFunctionOptions function, CancellationToken cancellationToken)
+    /// <summary>The same executable against the stub: spawn → first <c>next</c>, and spawn → its answer to the event.</summary>
+    private static async Task<(double ReadyMs, double AnsweredMs)> BareStartAsync(RuntimeApiStub stub, LocalFunctionOptions function, CancellationToken cancellationToken)
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
         var start = new ProcessStartInfo(function.Command!) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var argument in function.Arguments)
         {
@@ -209,17 +268,18 @@ internal static partial class InvokeBenchmark
             start.Environment[name] = value;
         }
 
-        start.Environment["AWS_LAMBDA_RUNTIME_API"] = "127.0.0.1:" + ((IPEndPoint)listener.LocalEndpoint).Port.ToString(CultureInfo.InvariantCulture);
+        start.Environment["AWS_LAMBDA_RUNTIME_API"] = stub.HostAndPort;
 
+        var (ready, answered) = stub.Expect();
         var started = Stopwatch.GetTimestamp();
         using var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {function.Command}.");
         try
         {
-            using var connection = await listener.AcceptTcpClientAsync(cancellationToken);
-            var buffer = new byte[64];
-            var read = await connection.GetStream().ReadAsync(buffer, cancellationToken);
-            var elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-            return read > 0 ? elapsed : throw new InvalidOperationException("The test function closed its connection without a request.");
+            using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            limit.CancelAfter(TimeSpan.FromSeconds(30));
+            var readyAt = await ready.WaitAsync(limit.Token);
+            var answeredAt = await answered.WaitAsync(limit.Token);
+            return (Stopwatch.GetElapsedTime(started, readyAt).TotalMilliseconds, Stopwatch.GetElapsedTime(started, answeredAt).TotalMilliseconds);
         }
         finally
         {

@@ -21,9 +21,10 @@ namespace WarmKeeper.Benchmarks;
 internal static class WarmupBenchmark
 {
     private const int FanOut = 1000;
-    private const int FanOutRounds = 5;
+    private const int FanOutRounds = 9;
     private const int PolicyCount = 10_000;
     private const int RestartRounds = 3;
+    private const int ProcessStartRounds = 3;
     private const int RebuildRounds = 5;
 
     public static async Task RunAsync(CancellationToken cancellationToken)
@@ -73,6 +74,15 @@ internal static class WarmupBenchmark
             return report.Sent == FanOut && report.Errors == 0 ? null : $"warm-up sent {report.Sent}, {report.Errors} errors ({string.Join("; ", report.ErrorSamples)})";
         }
 
+        // The planner and the pinger without the job's I/O around them (headroom read, event write).
+        var run = new WarmupRun(new LambdaWarmupPinger(agent.Get<ILambdaTargets>(), TimeProvider.System), TimeProvider.System);
+        var room = new Headroom(null, 1900, 0);
+        async Task<string?> RunAloneAsync()
+        {
+            var report = await run.ExecuteAsync(policy, room, cancellationToken);
+            return report.Sent == FanOut && report.Errors == 0 ? null : $"WarmupRun sent {report.Sent}, {report.Errors} errors";
+        }
+
         async Task<string?> PlainAsync()
         {
             var calls = payloads.Select(p => lambda.InvokeAsync(
@@ -84,39 +94,46 @@ internal static class WarmupBenchmark
 
         // Untimed: creates the environments both sides then reuse, and compiles both paths.
         await WarmupAsync();
+        await RunAloneAsync();
         await PlainAsync();
 
         var warmup = new List<(double Wall, double Cpu)>();
+        var alone = new List<(double Wall, double Cpu)>();
         var plain = new List<(double Wall, double Cpu)>();
         for (var round = 0; round < FanOutRounds; round++)
         {
             warmup.Add(await MeasureAsync(WarmupAsync));
+            alone.Add(await MeasureAsync(RunAloneAsync));
             plain.Add(await MeasureAsync(PlainAsync));
         }
+
+        var wallA = Report.Median(alone.Select(m => m.Wall));
+        var cpuA = Report.Median(alone.Select(m => m.Cpu));
 
         var wallW = Report.Median(warmup.Select(m => m.Wall));
         var wallP = Report.Median(plain.Select(m => m.Wall));
         var cpuW = Report.Median(warmup.Select(m => m.Cpu));
         var cpuP = Report.Median(plain.Select(m => m.Cpu));
 
-        // For information: the shipped defaults (hold 150 ms, verification with top-ups) on the same function.
+        // For information: the shipped defaults (hold 150 ms, verification with top-ups) on the same
+        // function, whose environments the rounds above left warm.
         var defaults = policy with { Id = "bench-defaults", HoldMs = WarmupDefaults.HoldMs, Verify = true };
         var started = Stopwatch.GetTimestamp();
         var verified = await job.RunAsync(defaults, WarmupTriggers.Manual, cancellationToken);
         var verifiedMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
 
-        await Report.LineAsync($"### Fan-out of {FanOut:N0} pings against `hello` on the built-in runtime\n\nWarm-up: the agent's `WarmupJob.RunAsync` (headroom read, `WarmupRun`, the agent's pinger over the Lambda client, the run's event). Plain: {FanOut:N0} concurrent `InvokeAsync` of the same payloads through the same client, no planner. CPU is `Process.TotalProcessorTime` of the whole benchmark process, which also hosts the runtime that answers: the difference is WarmKeeper's. Hold 0, no verification; median of {FanOutRounds} alternating rounds.\n", cancellationToken);
+        await Report.LineAsync($"### Fan-out of {FanOut:N0} pings against `hello` on the built-in runtime\n\nWarm-up: the agent's `WarmupJob.RunAsync` (headroom read, `WarmupRun`, the agent's pinger over the Lambda client, the run's event). Plain: {FanOut:N0} concurrent `InvokeAsync` of the same payloads through the same client, no planner. CPU is `Process.TotalProcessorTime` of the whole benchmark process, which also hosts the runtime that answers: the difference is WarmKeeper's. `WarmupRun` alone: the planner and the agent's pinger with a fixed headroom, without the job's headroom read and event write. Hold 0, no verification; median of {FanOutRounds} alternating rounds.\n", cancellationToken);
         await Report.TableAsync(
-            ["measure", "plain invokes", "warm-up run", "warm-up ÷ plain", "difference per ping"],
+            ["measure", "plain invokes", "warm-up job", "job ÷ plain", "difference per ping", "`WarmupRun` alone", "run alone ÷ plain"],
             [
-                ["wall time", Report.Ms(wallP), Report.Ms(wallW), Report.Ratio(wallW / wallP), Report.Ms((wallW - wallP) / FanOut)],
-                ["CPU time", Report.Ms(cpuP), Report.Ms(cpuW), Report.Ratio(cpuW / cpuP), Report.Ms((cpuW - cpuP) / FanOut)],
+                ["wall time", Report.Ms(wallP), Report.Ms(wallW), Report.Ratio(wallW / wallP), Report.Ms((wallW - wallP) / FanOut), Report.Ms(wallA), Report.Ratio(wallA / wallP)],
+                ["CPU time", Report.Ms(cpuP), Report.Ms(cpuW), Report.Ratio(cpuW / cpuP), Report.Ms((cpuW - cpuP) / FanOut), Report.Ms(cpuA), Report.Ratio(cpuA / cpuP)],
             ],
             cancellationToken);
         await Report.LineAsync(
             verified is null
                 ? "The run with the shipped defaults failed."
-                : $"With the shipped defaults (hold {WarmupDefaults.HoldMs} ms, verification): {verified.Sent:N0} pings sent for {verified.Requested:N0}, {verified.DistinctEnvironments:N0} distinct environments reached, {verified.Cold:N0} cold, {verified.Errors} errors, {Report.Ms(verifiedMs)}.\n",
+                : $"With the shipped defaults (hold {WarmupDefaults.HoldMs} ms, verification), after the rounds above: {verified.Sent:N0} pings sent for {verified.Requested:N0}, {verified.DistinctEnvironments:N0} distinct environments reached, {verified.Cold:N0} cold, {verified.Errors} errors, {Report.Ms(verifiedMs)}.\n",
             cancellationToken);
     }
 
@@ -170,6 +187,17 @@ internal static class WarmupBenchmark
 
     private static async Task RestartAsync(string withPolicies, string empty, CancellationToken cancellationToken)
     {
+        // What an operator sees: the `warmkeeper` executable started in a new process (so it pays
+        // for JIT too) until its listener answers /healthz/live, which Kestrel opens only after
+        // every hosted service, the scheduler's rebuild included, has started.
+        var processFull = new List<double>();
+        var processNone = new List<double>();
+        for (var round = 0; round < ProcessStartRounds; round++)
+        {
+            processFull.Add(await AgentProcess.TimeStartAsync(withPolicies, cancellationToken));
+            processNone.Add(await AgentProcess.TimeStartAsync(empty, cancellationToken));
+        }
+
         // A whole agent start (migrations check, runtime listener, Hangfire server, schedule rebuild)
         // over 10,000 stored policies against the same start over none. The first start of each
         // kind compiles its paths and is not counted.
@@ -198,14 +226,33 @@ internal static class WarmupBenchmark
         // policy), into fresh in-memory Hangfire storage each round, against the store's list alone.
         var rebuild = new List<double>();
         var list = new List<double>();
+        var inAgent = new List<double>();
+        var agentScheduler = agent.Get<WarmupScheduler>();
+        var agentJobs = agent.Get<IRecurringJobManager>();
+        var agentStorage = agent.Get<JobStorage>();
         for (var round = 0; round <= RebuildRounds; round++)
         {
+            // The agent's own scheduler into its own storage, with its Hangfire server running, as
+            // at start: emptied first (untimed), since the in-memory storage starts empty.
+            for (var i = 0; i < PolicyCount; i++)
+            {
+                agentJobs.RemoveIfExists(WarmupScheduler.JobId($"policy-{i:D5}"));
+            }
+
+            CheckScheduled(agentStorage, 0);
+            GC.Collect();
+            var inAgentStarted = Stopwatch.GetTimestamp();
+            await agentScheduler.StartAsync(cancellationToken);
+            var inAgentMs = Stopwatch.GetElapsedTime(inAgentStarted).TotalMilliseconds;
+            CheckScheduled(agentStorage, PolicyCount);
+
             var storage = new InMemoryStorage(new InMemoryStorageOptions { MaxExpirationTime = TimeSpan.FromHours(1) });
             var scheduler = new WarmupScheduler(store, new RecurringJobManager(storage), new BackgroundJobClient(storage), NullLogger<WarmupScheduler>.Instance);
             GC.Collect();
             var started = Stopwatch.GetTimestamp();
             await scheduler.StartAsync(cancellationToken);
             var rebuildMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+            CheckScheduled(storage, PolicyCount);
             storage.Dispose();
 
             GC.Collect();
@@ -217,25 +264,41 @@ internal static class WarmupBenchmark
             {
                 rebuild.Add(rebuildMs);
                 list.Add(listMs);
+                inAgent.Add(inAgentMs);
             }
         }
 
         var (managedPerPolicy, workingSetPerPolicy) = await MemoryPerScheduleAsync(store, cancellationToken);
 
+        var processFullMs = Report.Median(processFull);
+        var processNoneMs = Report.Median(processNone);
         var fullMs = Report.Median(full);
         var noneMs = Report.Median(none);
         var rebuildMs2 = Report.Median(rebuild);
+        var inAgentMs2 = Report.Median(inAgent);
         var listMs2 = Report.Median(list);
-        await Report.LineAsync($"### {PolicyCount:N0} warm-up policies: schedules rebuilt at start\n\nAgent start: `AgentApplication.Build` + `StartAsync` on a data directory holding {PolicyCount:N0} policies against one holding none (median of {RestartRounds} alternating starts after one uncounted pair). Rebuild: `WarmupScheduler.StartAsync` (the store's list + one Hangfire recurring job per policy) into fresh in-memory storage, against the store's list alone (median of {RebuildRounds}).\n", cancellationToken);
+        await Report.LineAsync($"### {PolicyCount:N0} warm-up policies: schedules rebuilt at start\n\nAgent start on a data directory holding {PolicyCount:N0} policies against one holding none: the `warmkeeper` executable in a new process until `/healthz/live` answers (median of {ProcessStartRounds} alternating), and `AgentApplication.Build` + `StartAsync` in this process (median of {RestartRounds} alternating after one uncounted pair). Rebuild: `WarmupScheduler.StartAsync` (the store's list + one Hangfire recurring job per policy), once into fresh in-memory storage with no server, once by the running agent's own scheduler into its emptied storage, against the store's list alone (median of {RebuildRounds} alternating rounds after one uncounted). Memory: managed heap (after a full collection) and working set with the 10,000 schedules held in fresh storage, against the same before.\n", cancellationToken);
         await Report.TableAsync(
             ["measure", "baseline", "with 10,000 policies", "ratio", "per policy"],
             [
-                ["agent start (no policies → 10,000)", Report.Ms(noneMs), Report.Ms(fullMs), Report.Ratio(fullMs / noneMs), Report.Ms((fullMs - noneMs) / PolicyCount)],
-                ["rebuild (store list alone → list + schedules)", Report.Ms(listMs2), Report.Ms(rebuildMs2), Report.Ratio(rebuildMs2 / listMs2), Report.Ms(rebuildMs2 / PolicyCount)],
+                ["agent start, new process, until /healthz/live answers", Report.Ms(processNoneMs), Report.Ms(processFullMs), Report.Ratio(processFullMs / processNoneMs), Report.Ms((processFullMs - processNoneMs) / PolicyCount)],
+                ["agent start, in this process (JIT warm)", Report.Ms(noneMs), Report.Ms(fullMs), Report.Ratio(fullMs / noneMs), Report.Ms((fullMs - noneMs) / PolicyCount)],
+                ["rebuild into fresh storage, no Hangfire server (store list alone → list + schedules)", Report.Ms(listMs2), Report.Ms(rebuildMs2), Report.Ratio(rebuildMs2 / listMs2), Report.Ms(rebuildMs2 / PolicyCount)],
+                ["rebuild by the agent's scheduler into its storage, its Hangfire server running", Report.Ms(listMs2), Report.Ms(inAgentMs2), Report.Ratio(inAgentMs2 / listMs2), Report.Ms(inAgentMs2 / PolicyCount)],
                 ["memory held by the schedules (managed heap)", "", Report.Bytes(managedPerPolicy * PolicyCount), "", Report.Bytes(managedPerPolicy)],
                 ["memory held by the schedules (working set)", "", Report.Bytes(workingSetPerPolicy * PolicyCount), "", Report.Bytes(workingSetPerPolicy)],
             ],
             cancellationToken);
+    }
+
+    private static void CheckScheduled(JobStorage storage, int expected)
+    {
+        using var connection = storage.GetConnection();
+        var scheduled = connection.GetAllItemsFromSet("recurring-jobs").Count;
+        if (scheduled != expected)
+        {
+            throw new InvalidOperationException($"Hangfire holds {scheduled} recurring jobs; {expected} expected.");
+        }
     }
 
     private static async Task<double> TimeStartAsync(string dataDirectory, CancellationToken cancellationToken)
