@@ -1,10 +1,12 @@
 using System.Diagnostics;
+using EventLog = WarmKeeper.Agent.Events.EventLog;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
+using WarmKeeper.Agent.Events;
 using WarmKeeper.Agent.Persistence;
 using WarmKeeper.Agent.Scaling;
 using WarmKeeper.Core.Demand;
@@ -80,8 +82,9 @@ internal static class ReconcileBenchmark
 
         var controlPlane = new FakeControlPlane(Target, accountConcurrency: 1_000_000);
         var store = new ConcurrencyPolicyStore(contexts, time);
+        var events = new EventLog(contexts, time);
         var reconciler = new ProvisionedConcurrencyReconciler(
-            store, new FakeTargets(controlPlane), demand, new WarmKeeper.Agent.Events.EventLog(contexts, time), time, Options.Create(scaling),
+            store, new FakeTargets(controlPlane), demand, events, time, Options.Create(scaling),
             NullLogger<ProvisionedConcurrencyReconciler>.Instance);
 
         // The first tick finds no configs and sets all 10,000 (a put and an event each): reported, not the steady state.
@@ -92,21 +95,22 @@ internal static class ReconcileBenchmark
         var firstCalls = controlPlane.Calls - calls;
         var firstApplied = first.Count(o => o.Applied);
 
-        // The decider's inputs, built once from what a steady tick sees.
+        // The decider's inputs, built once, as a steady tick sees them: the state each policy was
+        // left in by a first decision from nothing (as the first tick's), and the value it set.
         var stored = await store.ListAsync(cancellationToken);
-        var inputs = stored.Select(s => new ScalingInputs(
-                s.Policy,
-                controlPlane.GetProvisionedConcurrencyConfigAsync(s.Policy.Function, s.Policy.Qualifier, cancellationToken).Result.RequestedProvisionedConcurrentExecutions,
-                demand.For(new DemandKey(s.Policy.Target, s.Policy.Function, s.Policy.Qualifier)),
-                new ScalingState(demand.StartedAt),
-                new CapacityLimits(null, 1_000_000, scaling.UnreservedFloor),
-                time.GetUtcNow()))
+        var limits = new CapacityLimits(null, 1_000_000, scaling.UnreservedFloor);
+        var inputs = stored.Select(s =>
+            {
+                var history = demand.For(new DemandKey(s.Policy.Target, s.Policy.Function, s.Policy.Qualifier));
+                var initial = ConcurrencyDecider.Decide(new ScalingInputs(s.Policy, 0, history, new ScalingState(demand.StartedAt), limits, time.GetUtcNow()));
+                return new ScalingInputs(s.Policy, initial.Desired, history, initial.NextState, limits, time.GetUtcNow());
+            })
             .ToArray();
 
-        var tick = new List<double>();
-        var decide = new List<double>();
-        var list = new List<double>();
-        var reads = new List<double>();
+        var tick = new List<(double Ms, double GcMs)>();
+        var decide = new List<(double Ms, double GcMs)>();
+        var list = new List<(double Ms, double GcMs)>();
+        var reads = new List<(double Ms, double GcMs)>();
         var changes = 0;
         long tickCalls = 0;
         for (var round = 0; round <= Rounds; round++)
@@ -150,23 +154,31 @@ internal static class ReconcileBenchmark
             }
         }
 
-        var tickMedian = Report.Median(tick);
-        var decideMedian = Report.Median(decide);
-        var listMedian = Report.Median(list);
-        var readsMedian = Report.Median(reads);
+        var tickMedian = Report.Median(tick.Select(t => t.Ms));
+        var decideMedian = Report.Median(decide.Select(t => t.Ms));
+        var listMedian = Report.Median(list.Select(t => t.Ms));
+        var readsMedian = Report.Median(reads.Select(t => t.Ms));
+        static string Gc(List<(double Ms, double GcMs)> samples) => Report.Ms(Report.Median(samples.Select(t => t.GcMs)));
         await Report.LineAsync($"### One reconcile tick over {FunctionCount:N0} functions with concurrency policies\n\n`ProvisionedConcurrencyReconciler.ReconcileOnceAsync` (store read, control-plane reads, decide, diff) in the steady state (nothing to change), against its parts measured alone in the same rounds: `ConcurrencyDecider.Decide` over the same {FunctionCount:N0} inputs (the baseline), `ConcurrencyPolicyStore.ListAsync` (SQLite) and the control-plane reads against the in-memory fake. Median of {Rounds} rounds after one uncounted.\n", cancellationToken);
         await Report.TableAsync(
-            ["measure", "time", "÷ decider alone", "share of the tick", "target"],
+            ["measure", "time", "of which GC pauses", "÷ decider alone", "share of the tick", "target"],
             [
-                ["reconcile tick", Report.Ms(tickMedian), Report.Ratio(tickMedian / decideMedian), "100%", $"≤ {TickTargetMs} ms: {Report.Verdict(tickMedian <= TickTargetMs)}"],
-                ["decider alone (baseline)", Report.Ms(decideMedian), Report.Ratio(1), Share(decideMedian, tickMedian), ""],
-                ["store read alone (`ListAsync`)", Report.Ms(listMedian), Report.Ratio(listMedian / decideMedian), Share(listMedian, tickMedian), ""],
-                ["control-plane reads alone (fake)", Report.Ms(readsMedian), Report.Ratio(readsMedian / decideMedian), Share(readsMedian, tickMedian), ""],
-                ["first tick (no configs yet: 10,000 puts and events)", Report.Ms(firstMs), Report.Ratio(firstMs / decideMedian), "", ""],
+                ["reconcile tick", Report.Ms(tickMedian), Gc(tick), Report.Ratio(tickMedian / decideMedian), "100%", $"≤ {TickTargetMs} ms: {Report.Verdict(tickMedian <= TickTargetMs)}"],
+                ["decider alone (baseline)", Report.Ms(decideMedian), Gc(decide), Report.Ratio(1), Share(decideMedian, tickMedian), ""],
+                ["store read alone (`ListAsync`)", Report.Ms(listMedian), Gc(list), Report.Ratio(listMedian / decideMedian), Share(listMedian, tickMedian), ""],
+                ["control-plane reads alone (fake)", Report.Ms(readsMedian), Gc(reads), Report.Ratio(readsMedian / decideMedian), Share(readsMedian, tickMedian), ""],
+                ["first tick (no configs yet: 10,000 puts and events)", Report.Ms(firstMs), "", Report.Ratio(firstMs / decideMedian), "", ""],
             ],
             cancellationToken);
         await Report.LineAsync(
             $"Steady ticks changed {changes} policies (expected 0) and made {tickCalls:N0} control-plane calls each, one after another; the first tick applied {firstApplied:N0} changes with {firstCalls:N0} calls.\n",
+            cancellationToken);
+        var (oneByOne, batched) = await EventWritesAsync(contexts, events, cancellationToken);
+        await Report.LineAsync($"What the first tick's time goes to: {EventBatch} scaling events written as the reconciler writes them (`EventLog.AppendAsync`, one context and one SQLite commit each) against the same {EventBatch} rows in one `SaveChanges`, alternating, median of {EventRounds}:\n", cancellationToken);
+        await Report.TableAsync(
+            ["measure", "one commit per event (as now)", "one commit for all", "ratio", "per event, as now"],
+            [["write {EventBatch} events".Replace("{EventBatch}", EventBatch.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal),
+                Report.Ms(oneByOne), Report.Ms(batched), Report.Ratio(oneByOne / batched), Report.Ms(oneByOne / EventBatch)]],
             cancellationToken);
         await Report.TableAsync(
             ["memory (demand observation)", "per function", $"{FunctionCount:N0} functions"],
@@ -179,14 +191,59 @@ internal static class ReconcileBenchmark
         GC.KeepAlive(demand);
     }
 
+    private const int EventBatch = 500;
+    private const int EventRounds = 3;
+
+    private static async Task<(double OneByOne, double Batched)> EventWritesAsync(
+        IDbContextFactory<WarmKeeperDbContext> contexts, EventLog events, CancellationToken cancellationToken)
+    {
+        static NewEvent Sample(int i)
+        {
+            var data = new System.Text.Json.Nodes.JsonObject { ["current"] = 2, ["desired"] = 3, ["applied"] = true, ["reason"] = "target-tracking asks for 3" };
+            return new NewEvent(EventKinds.ScalingDecision, $"policy:fn-{i:D5}-live", $"fn-{i:D5}:live provisioned concurrency: set 2 → 3", data, Target, $"fn-{i:D5}", Qualifier, $"fn-{i:D5}-live");
+        }
+
+        var oneByOne = new List<double>();
+        var batched = new List<double>();
+        for (var round = 0; round < EventRounds; round++)
+        {
+            oneByOne.Add((await TimeAsync(async () =>
+            {
+                for (var i = 0; i < EventBatch; i++)
+                {
+                    await events.AppendAsync(Sample(i), cancellationToken);
+                }
+            })).Ms);
+            batched.Add((await TimeAsync(async () =>
+            {
+                await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+                for (var i = 0; i < EventBatch; i++)
+                {
+                    var e = Sample(i);
+                    db.Events.Add(new EventRow
+                    {
+                        TimeUnixMs = 0, Kind = e.Kind, Target = e.Target, Function = e.Function, Qualifier = e.Qualifier,
+                        PolicyId = e.PolicyId, Actor = e.Actor, Summary = e.Summary, Data = e.Data.ToJsonString(),
+                    });
+                }
+
+                await db.SaveChangesAsync(cancellationToken);
+            })).Ms);
+        }
+
+        return (Report.Median(oneByOne), Report.Median(batched));
+    }
+
     private static string Share(double part, double whole) => Report.Number(100 * part / whole) + "%";
 
-    private static async Task<double> TimeAsync(Func<Task> action)
+    /// <summary>Wall time, and the part of it the GC paused the process (a 2 GB heap of demand rings makes collections matter).</summary>
+    private static async Task<(double Ms, double GcMs)> TimeAsync(Func<Task> action)
     {
         GC.Collect();
+        var paused = GC.GetTotalPauseDuration();
         var started = Stopwatch.GetTimestamp();
         await action();
-        return Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+        return (Stopwatch.GetElapsedTime(started).TotalMilliseconds, (GC.GetTotalPauseDuration() - paused).TotalMilliseconds);
     }
 
     private static ConcurrencyPolicy Policy(int i) => new()
