@@ -257,7 +257,16 @@ internal static partial class InvokeBenchmark
     /// <summary>The same executable against the stub: spawn → first <c>next</c>, and spawn → its answer to the event.</summary>
     private static async Task<(double ReadyMs, double AnsweredMs)> BareStartAsync(RuntimeApiStub stub, LocalFunctionOptions function, CancellationToken cancellationToken)
     {
-        var start = new ProcessStartInfo(function.Command!) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        // Started as ProcessFunctionHandler starts it: its working directory, pipes and environment.
+        var directory = Path.GetDirectoryName(function.Command!)!;
+        var start = new ProcessStartInfo(function.Command!)
+        {
+            UseShellExecute = false,
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = directory,
+        };
         foreach (var argument in function.Arguments)
         {
             start.ArgumentList.Add(argument);
@@ -269,6 +278,14 @@ internal static partial class InvokeBenchmark
         }
 
         start.Environment["AWS_LAMBDA_RUNTIME_API"] = stub.HostAndPort;
+        start.Environment["AWS_LAMBDA_FUNCTION_NAME"] = "bare";
+        start.Environment["AWS_LAMBDA_FUNCTION_VERSION"] = "$LATEST";
+        start.Environment["AWS_LAMBDA_FUNCTION_MEMORY_SIZE"] = function.MemoryMb.ToString(CultureInfo.InvariantCulture);
+        start.Environment["AWS_LAMBDA_INITIALIZATION_TYPE"] = "on-demand";
+        start.Environment["AWS_REGION"] = "us-east-1";
+        start.Environment["TZ"] = ":UTC";
+        start.Environment["LAMBDA_TASK_ROOT"] = directory;
+        start.Environment["_HANDLER"] = Path.GetFileName(function.Command!);
 
         var (ready, answered) = stub.Expect();
         var started = Stopwatch.GetTimestamp();
