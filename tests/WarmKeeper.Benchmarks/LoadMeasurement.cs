@@ -85,6 +85,31 @@ public static class LoadMeasurement
         return (Merge(resultsA), Merge(resultsB));
     }
 
+    /// <summary>
+    /// <see cref="SideBySideAsync"/> for any number of operations: each round runs every one in
+    /// turn, and each one's rounds are merged.
+    /// </summary>
+    public static async Task<IReadOnlyList<LoadResult>> InterleavedAsync(
+        IReadOnlyList<(string Name, Func<CancellationToken, Task> Operation)> operations,
+        int concurrency, int rounds, TimeSpan roundDuration, CancellationToken cancellationToken)
+    {
+        foreach (var (name, operation) in operations)
+        {
+            await RunAsync(name, concurrency, TimeSpan.FromMilliseconds(500), operation, cancellationToken);
+        }
+
+        var results = operations.Select(_ => new List<LoadResult>()).ToArray();
+        for (var round = 0; round < rounds; round++)
+        {
+            for (var i = 0; i < operations.Count; i++)
+            {
+                results[i].Add(await RunAsync(operations[i].Name, concurrency, roundDuration, operations[i].Operation, cancellationToken));
+            }
+        }
+
+        return results.Select(Merge).ToArray();
+    }
+
     private static LoadResult Merge(List<LoadResult> rounds) => new(
         rounds[0].Name,
         rounds[0].Concurrency,

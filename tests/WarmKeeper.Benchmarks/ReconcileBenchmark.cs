@@ -1,0 +1,307 @@
+using System.Diagnostics;
+using EventLog = WarmKeeper.Agent.Events.EventLog;
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+using WarmKeeper.Agent.Events;
+using WarmKeeper.Agent.Persistence;
+using WarmKeeper.Agent.Scaling;
+using WarmKeeper.Core.Demand;
+using WarmKeeper.Core.Observations;
+using WarmKeeper.Core.Scaling;
+
+namespace WarmKeeper.Benchmarks;
+
+/// <summary>
+/// Issue 4: one tick of the real <see cref="ProvisionedConcurrencyReconciler"/> over 10,000
+/// functions with concurrency policies (SQLite store, as the agent ships) against an in-memory
+/// control plane, side by side with its parts alone: the decider over the same 10,000 inputs
+/// (the baseline), the store's read, and the control-plane reads. Plus the memory demand
+/// observation holds per function.
+/// </summary>
+internal static class ReconcileBenchmark
+{
+    private const int FunctionCount = 10_000;
+    private const int Rounds = 5;
+    private const string Target = "fake";
+    private const string Qualifier = "live";
+    private const double TickTargetMs = 100;
+
+    /// <summary>Seconds of demand recorded before the first tick: more than the 60 s stable window.</summary>
+    private const int ObservedSeconds = 90;
+
+    public static async Task RunAsync(CancellationToken cancellationToken)
+    {
+        var directory = Directory.CreateTempSubdirectory("warmkeeper-bench-reconcile-").FullName;
+        var services = new ServiceCollection()
+            .AddDbContextFactory<WarmKeeperDbContext>(db => db.UseSqlite(PersistenceServiceCollectionExtensions.SqliteConnectionString(directory)))
+            .BuildServiceProvider();
+        try
+        {
+            await RunAsync(services.GetRequiredService<IDbContextFactory<WarmKeeperDbContext>>(), cancellationToken);
+        }
+        finally
+        {
+            await services.DisposeAsync();
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            try
+            {
+                Directory.Delete(directory, recursive: true);
+            }
+            catch (IOException)
+            {
+                // A temp directory left behind is harmless.
+            }
+        }
+    }
+
+    private static async Task RunAsync(IDbContextFactory<WarmKeeperDbContext> contexts, CancellationToken cancellationToken)
+    {
+        await using (var db = await contexts.CreateDbContextAsync(cancellationToken))
+        {
+            await db.Database.MigrateAsync(cancellationToken);
+        }
+
+        var policies = Enumerable.Range(0, FunctionCount).Select(Policy).ToArray();
+        await InsertAsync(contexts, policies, cancellationToken);
+
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 27, 8, 0, 0, TimeSpan.Zero));
+        var scaling = new ScalingOptions();
+
+        // Memory: the recorder with a stable window's worth of demand for every function, at the
+        // agent's default detail span, against the heap before it existed.
+        var heapBefore = GC.GetTotalMemory(forceFullCollection: true);
+        var demand = new DemandRecorder(time, scaling.DemandDetail);
+        RecordDemand(demand, time);
+        var heapAfter = GC.GetTotalMemory(forceFullCollection: true);
+        var bytesPerFunction = (heapAfter - heapBefore) / (double)FunctionCount;
+        var approximatePerFunction = demand.ApproximateBytes / (double)FunctionCount;
+
+        var controlPlane = new FakeControlPlane(Target, accountConcurrency: 1_000_000);
+        var store = new ConcurrencyPolicyStore(contexts, time);
+        var events = new EventLog(contexts, time);
+        var reconciler = new ProvisionedConcurrencyReconciler(
+            store, new FakeTargets(controlPlane), demand, events, contexts, time, Options.Create(scaling),
+            NullLogger<ProvisionedConcurrencyReconciler>.Instance);
+
+        // The first tick finds no configs and sets all 10,000 (a put and an event each): reported, not the steady state.
+        var calls = controlPlane.Calls;
+        var started = Stopwatch.GetTimestamp();
+        var first = await reconciler.ReconcileOnceAsync(cancellationToken);
+        var firstMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+        var firstCalls = controlPlane.Calls - calls;
+        var firstApplied = first.Count(o => o.Applied);
+
+        // The decider's inputs, built once, as a steady tick sees them: the state each policy was
+        // left in by a first decision from nothing (as the first tick's), and the value it set.
+        var stored = await store.ListAsync(cancellationToken);
+        var limits = new CapacityLimits(null, 1_000_000, scaling.UnreservedFloor);
+        var inputs = stored.Select(s =>
+            {
+                var history = demand.For(new DemandKey(s.Policy.Target, s.Policy.Function, s.Policy.Qualifier));
+                var initial = ConcurrencyDecider.Decide(new ScalingInputs(s.Policy, 0, history, new ScalingState(demand.StartedAt), limits, time.GetUtcNow()));
+                return new ScalingInputs(s.Policy, initial.Desired, history, initial.NextState, limits, time.GetUtcNow());
+            })
+            .ToArray();
+
+        var tick = new List<(double Ms, double GcMs)>();
+        var decide = new List<(double Ms, double GcMs)>();
+        var list = new List<(double Ms, double GcMs)>();
+        var reads = new List<(double Ms, double GcMs)>();
+        var changes = 0;
+        long tickCalls = 0;
+        for (var round = 0; round <= Rounds; round++)
+        {
+            calls = controlPlane.Calls;
+            var tickMs = await TimeAsync(async () =>
+            {
+                var outcomes = await reconciler.ReconcileOnceAsync(cancellationToken);
+                changes += outcomes.Count(o => o.Decision?.Changes == true);
+            });
+            tickCalls = controlPlane.Calls - calls;
+            var decideMs = await TimeAsync(() =>
+            {
+                var desired = 0L;
+                foreach (var input in inputs)
+                {
+                    desired += ConcurrencyDecider.Decide(input).Desired;
+                }
+
+                GC.KeepAlive(desired);
+                return Task.CompletedTask;
+            });
+            var listMs = await TimeAsync(async () => GC.KeepAlive(await store.ListAsync(cancellationToken)));
+            var readMs = await TimeAsync(async () =>
+            {
+                await controlPlane.GetAccountSettingsAsync(cancellationToken);
+                foreach (var s in stored)
+                {
+                    await controlPlane.GetProvisionedConcurrencyConfigAsync(s.Policy.Function, s.Policy.Qualifier, cancellationToken);
+                    await controlPlane.GetFunctionConcurrencyAsync(s.Policy.Function, cancellationToken);
+                }
+            });
+
+            // Round 0 compiles the steady paths: not counted.
+            if (round > 0)
+            {
+                tick.Add(tickMs);
+                decide.Add(decideMs);
+                list.Add(listMs);
+                reads.Add(readMs);
+            }
+        }
+
+        var tickMedian = Report.Median(tick.Select(t => t.Ms));
+        var decideMedian = Report.Median(decide.Select(t => t.Ms));
+        var listMedian = Report.Median(list.Select(t => t.Ms));
+        var readsMedian = Report.Median(reads.Select(t => t.Ms));
+        static string Gc(List<(double Ms, double GcMs)> samples) => Report.Ms(Report.Median(samples.Select(t => t.GcMs)));
+        await Report.LineAsync($"### One reconcile tick over {FunctionCount:N0} functions with concurrency policies\n\n`ProvisionedConcurrencyReconciler.ReconcileOnceAsync` (store read, control-plane reads, decide, diff) in the steady state (nothing to change), against its parts measured alone in the same rounds: `ConcurrencyDecider.Decide` over the same {FunctionCount:N0} inputs (the baseline), `ConcurrencyPolicyStore.ListAsync` (SQLite) and the control-plane reads against the in-memory fake. Median of {Rounds} rounds after one uncounted.\n", cancellationToken);
+        await Report.TableAsync(
+            ["measure", "time", "of which GC pauses", "÷ decider alone", "share of the tick", "target"],
+            [
+                ["reconcile tick", Report.Ms(tickMedian), Gc(tick), Report.Ratio(tickMedian / decideMedian), "100%", $"≤ {TickTargetMs} ms: {Report.Verdict(tickMedian <= TickTargetMs)}"],
+                ["decider alone (baseline)", Report.Ms(decideMedian), Gc(decide), Report.Ratio(1), Share(decideMedian, tickMedian), ""],
+                ["store read alone (`ListAsync`)", Report.Ms(listMedian), Gc(list), Report.Ratio(listMedian / decideMedian), Share(listMedian, tickMedian), ""],
+                ["control-plane reads alone (fake)", Report.Ms(readsMedian), Gc(reads), Report.Ratio(readsMedian / decideMedian), Share(readsMedian, tickMedian), ""],
+                ["first tick (no configs yet: 10,000 puts and events)", Report.Ms(firstMs), "", Report.Ratio(firstMs / decideMedian), "", ""],
+            ],
+            cancellationToken);
+        await Report.LineAsync(
+            $"Steady ticks changed {changes} policies (expected 0) and made {tickCalls:N0} control-plane calls each, one after another; the first tick applied {firstApplied:N0} changes with {firstCalls:N0} calls.\n",
+            cancellationToken);
+        var (oneByOne, batched) = await EventWritesAsync(contexts, events, cancellationToken);
+        await Report.LineAsync($"What the first tick's time goes to: {EventBatch} scaling events written as the reconciler writes them (`EventLog.AppendAsync`, one context and one SQLite commit each) against the same {EventBatch} rows in one `SaveChanges`, alternating, median of {EventRounds}:\n", cancellationToken);
+        await Report.TableAsync(
+            ["measure", "one commit per event (as now)", "one commit for all", "ratio", "per event, as now"],
+            [["write {EventBatch} events".Replace("{EventBatch}", EventBatch.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal),
+                Report.Ms(oneByOne), Report.Ms(batched), Report.Ratio(oneByOne / batched), Report.Ms(oneByOne / EventBatch)]],
+            cancellationToken);
+        await Report.TableAsync(
+            ["memory (demand observation)", "per function", $"{FunctionCount:N0} functions"],
+            [
+                ["managed heap, DemandRecorder with demand for each function", Report.Bytes(bytesPerFunction), Report.Bytes(bytesPerFunction * FunctionCount)],
+                ["DemandRecorder.ApproximateBytes", Report.Bytes(approximatePerFunction), Report.Bytes(approximatePerFunction * FunctionCount)],
+            ],
+            cancellationToken);
+        await Report.LineAsync($"Detail span {scaling.DemandDetail} (ScalingOptions.DemandDetail default); each function is recorded under its qualifier and under `*`.\n", cancellationToken);
+        GC.KeepAlive(demand);
+    }
+
+    private const int EventBatch = 500;
+    private const int EventRounds = 3;
+
+    private static async Task<(double OneByOne, double Batched)> EventWritesAsync(
+        IDbContextFactory<WarmKeeperDbContext> contexts, EventLog events, CancellationToken cancellationToken)
+    {
+        static NewEvent Sample(int i)
+        {
+            var data = new System.Text.Json.Nodes.JsonObject { ["current"] = 2, ["desired"] = 3, ["applied"] = true, ["reason"] = "target-tracking asks for 3" };
+            return new NewEvent(EventKinds.ScalingDecision, $"policy:fn-{i:D5}-live", $"fn-{i:D5}:live provisioned concurrency: set 2 → 3", data, Target, $"fn-{i:D5}", Qualifier, $"fn-{i:D5}-live");
+        }
+
+        var oneByOne = new List<double>();
+        var batched = new List<double>();
+        for (var round = 0; round < EventRounds; round++)
+        {
+            oneByOne.Add((await TimeAsync(async () =>
+            {
+                for (var i = 0; i < EventBatch; i++)
+                {
+                    await events.AppendAsync(Sample(i), cancellationToken);
+                }
+            })).Ms);
+            batched.Add((await TimeAsync(async () =>
+            {
+                await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+                for (var i = 0; i < EventBatch; i++)
+                {
+                    var e = Sample(i);
+                    db.Events.Add(new EventRow
+                    {
+                        TimeUnixMs = 0, Kind = e.Kind, Target = e.Target, Function = e.Function, Qualifier = e.Qualifier,
+                        PolicyId = e.PolicyId, Actor = e.Actor, Summary = e.Summary, Data = e.Data.ToJsonString(),
+                    });
+                }
+
+                await db.SaveChangesAsync(cancellationToken);
+            })).Ms);
+        }
+
+        return (Report.Median(oneByOne), Report.Median(batched));
+    }
+
+    private static string Share(double part, double whole) => Report.Number(100 * part / whole) + "%";
+
+    /// <summary>Wall time, and the part of it the GC paused the process (a 2 GB heap of demand rings makes collections matter).</summary>
+    private static async Task<(double Ms, double GcMs)> TimeAsync(Func<Task> action)
+    {
+        GC.Collect();
+        var paused = GC.GetTotalPauseDuration();
+        var started = Stopwatch.GetTimestamp();
+        await action();
+        return (Stopwatch.GetElapsedTime(started).TotalMilliseconds, (GC.GetTotalPauseDuration() - paused).TotalMilliseconds);
+    }
+
+    private static ConcurrencyPolicy Policy(int i) => new()
+    {
+        Id = $"fn-{i:D5}-{Qualifier}",
+        Target = Target,
+        Function = $"fn-{i:D5}",
+        Qualifier = Qualifier,
+        Min = 0,
+        Max = 100,
+    };
+
+    private static async Task InsertAsync(IDbContextFactory<WarmKeeperDbContext> contexts, IEnumerable<ConcurrencyPolicy> policies, CancellationToken cancellationToken)
+    {
+        // As ConcurrencyPolicyStore.CreateAsync writes them, in one transaction.
+        var json = new JsonSerializerOptions(JsonSerializerDefaults.Web);
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        foreach (var policy in policies)
+        {
+            db.ConcurrencyPolicies.Add(new ConcurrencyPolicyRow
+            {
+                Id = policy.Id,
+                Target = policy.Target,
+                Function = policy.Function,
+                Qualifier = policy.Qualifier,
+                Document = JsonSerializer.Serialize(policy, json),
+                Revision = 1,
+                CreatedUnixMs = 0,
+                UpdatedUnixMs = 0,
+            });
+        }
+
+        await db.SaveChangesAsync(cancellationToken);
+    }
+
+    /// <summary>Every second, every function: one invocation of 0.8 s with 1 to 8 in flight (by function).</summary>
+    private static void RecordDemand(DemandRecorder demand, FakeTimeProvider time)
+    {
+        var templates = Enumerable.Range(0, FunctionCount).Select(i => new InvocationObserved
+        {
+            Source = Target,
+            RequestId = "bench",
+            FunctionName = $"fn-{i:D5}",
+            Qualifier = Qualifier,
+            InvocationType = "RequestResponse",
+            Start = InvocationStart.Warm,
+            RunDuration = TimeSpan.FromMilliseconds(800),
+            InFlightAtStart = 1 + (i % 8),
+        }).ToArray();
+        for (var second = 0; second < ObservedSeconds; second++)
+        {
+            var now = time.GetUtcNow();
+            foreach (var template in templates)
+            {
+                demand.OnInvocation(template with { StartedAt = now });
+            }
+
+            time.Advance(TimeSpan.FromSeconds(1));
+        }
+    }
+}
