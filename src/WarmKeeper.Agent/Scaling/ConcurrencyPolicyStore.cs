@@ -17,12 +17,32 @@ public sealed class ConcurrencyPolicyStore(IDbContextFactory<WarmKeeperDbContext
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
+    /// <summary>How long a listing is reused: another instance's changes show within this.</summary>
+    public static readonly TimeSpan CacheLifetime = TimeSpan.FromSeconds(10);
+
+    private volatile CachedListing? _cached;
+
+    /// <summary>
+    /// All policies. The reconciler asks every tick, so the listing is kept for <see cref="CacheLifetime"/>
+    /// and dropped at once by any change made through this store.
+    /// </summary>
     public async Task<IReadOnlyList<StoredConcurrencyPolicy>> ListAsync(CancellationToken cancellationToken)
     {
+        if (_cached is { } cached && timeProvider.GetElapsedTime(cached.At) < CacheLifetime)
+        {
+            return cached.Policies;
+        }
+
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var rows = await db.ConcurrencyPolicies.AsNoTracking().OrderBy(p => p.Id).ToListAsync(cancellationToken);
-        return rows.ConvertAll(ToStored);
+        var policies = rows.ConvertAll(ToStored);
+        _cached = new CachedListing(policies, timeProvider.GetTimestamp());
+        return policies;
     }
+
+    private void Invalidate() => _cached = null;
+
+    private sealed record CachedListing(IReadOnlyList<StoredConcurrencyPolicy> Policies, long At);
 
     public async Task<StoredConcurrencyPolicy?> GetAsync(string id, CancellationToken cancellationToken)
     {
@@ -72,6 +92,7 @@ public sealed class ConcurrencyPolicyStore(IDbContextFactory<WarmKeeperDbContext
             return (StoreOutcome.Conflict, null);
         }
 
+        Invalidate();
         return (StoreOutcome.Done, ToStored(row));
     }
 
@@ -111,6 +132,7 @@ public sealed class ConcurrencyPolicyStore(IDbContextFactory<WarmKeeperDbContext
             return (StoreOutcome.Conflict, null);
         }
 
+        Invalidate();
         return (StoreOutcome.Done, ToStored(row));
     }
 
@@ -130,6 +152,7 @@ public sealed class ConcurrencyPolicyStore(IDbContextFactory<WarmKeeperDbContext
 
         db.ConcurrencyPolicies.Remove(row);
         await db.SaveChangesAsync(cancellationToken);
+        Invalidate();
         return (StoreOutcome.Done, ToStored(row));
     }
 
