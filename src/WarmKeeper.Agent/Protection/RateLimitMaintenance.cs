@@ -60,11 +60,14 @@ internal sealed partial class RateLimitMaintenance(
 
     private async Task RefreshAsync(CancellationToken cancellationToken)
     {
+        // Read the registry's version before the store: a change the API applies while we list must
+        // win over our (then older) listing.
+        var version = registry.Version;
         var stored = await store.ListAsync(cancellationToken);
         var known = registry.Revisions;
         if (stored.Count != known.Count || stored.Any(s => !known.TryGetValue(s.Spec.Id, out var r) || r != s.Revision))
         {
-            registry.ApplyAll(stored);
+            registry.ApplyAll(stored, version);
         }
     }
 

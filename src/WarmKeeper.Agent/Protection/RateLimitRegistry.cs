@@ -47,6 +47,29 @@ public sealed class RateLimitRegistry : IDisposable
 
     internal IEnumerable<RateLimitGate> Gates => _byId.Values;
 
+    /// <summary>Bumped by every change; a refresh that read the store before a change must not undo it.</summary>
+    public long Version => Interlocked.Read(ref _version);
+
+    private long _version;
+
+    /// <summary>
+    /// Replaces every limit with <paramref name="limits"/> (unchanged ones keep their state), unless the
+    /// registry changed since <paramref name="readAtVersion"/>: the listing is then older than that change.
+    /// </summary>
+    public bool ApplyAll(IReadOnlyList<StoredRateLimit> limits, long readAtVersion)
+    {
+        lock (_gate)
+        {
+            if (Version != readAtVersion)
+            {
+                return false;
+            }
+
+            ApplyAll(limits);
+            return true;
+        }
+    }
+
     /// <summary>Replaces every limit with <paramref name="limits"/>; unchanged ones keep their state.</summary>
     public void ApplyAll(IReadOnlyList<StoredRateLimit> limits)
     {
@@ -117,6 +140,7 @@ public sealed class RateLimitRegistry : IDisposable
 
     private void Publish(Dictionary<string, RateLimitGate> next, FrozenDictionary<string, RateLimitGate> old)
     {
+        Interlocked.Increment(ref _version);
         _byId = next.ToFrozenDictionary(StringComparer.Ordinal);
         _byFunction = next.Values
             .SelectMany(g => g.Spec.Functions.Select(f => (Key: (g.Spec.Target, f), Gate: g)))
