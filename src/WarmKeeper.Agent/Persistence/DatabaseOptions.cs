@@ -29,9 +29,11 @@ internal sealed class DatabaseOptionsValidator : IValidateOptions<DatabaseOption
             errors.Add($"{DatabaseOptions.SectionName}:Provider must be Sqlite or PostgreSql.");
         }
 
-        if (options.Provider == DatabaseProvider.PostgreSql && string.IsNullOrWhiteSpace(options.ConnectionString))
+        if (options.Provider == DatabaseProvider.PostgreSql)
         {
-            errors.Add($"{DatabaseOptions.SectionName}:ConnectionString is required for PostgreSql (e.g. Host=localhost;Database=warmkeeper;Username=warmkeeper;Password=…).");
+            // The store is provider-neutral EF Core, but the PostgreSQL migrations and Hangfire storage
+            // that the multi-instance mode needs are not in this build: refuse rather than fail later.
+            errors.Add($"{DatabaseOptions.SectionName}:Provider PostgreSql is not available in this build yet; use Sqlite (the default).");
         }
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
