@@ -6,6 +6,9 @@ public sealed record AdaptiveOptions
     /// <summary>The idle timeout assumed until outcomes say otherwise: the 5 minutes of the most used warm-up plugin, less a ping.</summary>
     public long DefaultIdleTimeoutMs { get; init; } = 299_900;
 
+    /// <summary>Keep-alive pings are never spaced closer than this, whatever the evidence says (a cost guard: platforms keep idle environments for minutes).</summary>
+    public long MinKeepAliveGapMs { get; init; } = 10_000;
+
     /// <summary>Probing stops once the idle timeout is bracketed this tightly (or within <see cref="IdleTimeoutRelativeResolution"/>).</summary>
     public long IdleTimeoutResolutionMs { get; init; } = 10_000;
 

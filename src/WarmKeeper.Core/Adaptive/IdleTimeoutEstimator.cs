@@ -6,9 +6,10 @@ namespace WarmKeeper.Core.Adaptive;
 /// have removed the environment) proves it is at most the gap.
 /// </summary>
 /// <remarks>
-/// Only the lower bound is ever used to space keep-alive pings, because only it is proof: pinging within a gap
-/// already seen to be survived can never let an environment expire. The upper bound guides probing and, while no
-/// lower bound is known, shrinks the default.
+/// Once the bracket is narrow, keep-alive pings are spaced by the lower bound alone, because only it is proof:
+/// pinging within a gap already seen to be survived can never let an environment expire. While it is wide, the
+/// upper bound halves the spacing (a bisection that a cold ping tightens from above). The upper bound also guides
+/// probing.
 /// </remarks>
 public sealed class IdleTimeoutEstimator(AdaptiveOptions options)
 {
@@ -59,10 +60,24 @@ public sealed class IdleTimeoutEstimator(AdaptiveOptions options)
         }
     }
 
-    /// <summary>The longest idle gap that is safe to leave a warm environment alone: proven survivable, else the default (halved under a known upper bound).</summary>
-    public long SafeGapMs => UpperMs is { } upper
-        ? LowerMs ?? Math.Min(_options.DefaultIdleTimeoutMs, upper / 2)
-        : Math.Max(LowerMs ?? 0, _options.DefaultIdleTimeoutMs);
+    /// <summary>
+    /// The idle gap to leave a warm environment alone: the longest gap proven survivable; while the bracket is wide
+    /// (nothing proven above half the known upper bound) half the upper bound, so that keep-alives bisect the bracket
+    /// instead of settling on a tiny proven gap (a warm start 1 ms after a previous one proves little, and pinging
+    /// every millisecond costs without end); the default before any evidence. Never below
+    /// <see cref="AdaptiveOptions.MinKeepAliveGapMs"/>.
+    /// </summary>
+    public long SafeGapMs
+    {
+        get
+        {
+            var lower = LowerMs ?? 0;
+            var gap = UpperMs is { } upper
+                ? Math.Max(lower, Math.Min(_options.DefaultIdleTimeoutMs, upper / 2))
+                : Math.Max(lower, _options.DefaultIdleTimeoutMs);
+            return Math.Max(gap, _options.MinKeepAliveGapMs);
+        }
+    }
 
     /// <summary>True once the timeout is bracketed within the resolution, or probing reached its limit.</summary>
     public bool Converged =>

@@ -68,4 +68,34 @@ public sealed class IdleTimeoutEstimatorTests
 
         Assert.True(estimator.SafeGapMs < 120_000);
     }
+
+    [Fact]
+    public void A_tiny_proven_gap_under_a_wide_bracket_does_not_collapse_the_spacing()
+    {
+        // Found by a random trace: a warm start 1 ms after the previous one, then a cold keep-alive after 60 s. Spacing
+        // keep-alives by the 1 ms proof pinged every millisecond for the rest of the day and never finished.
+        var estimator = new IdleTimeoutEstimator(Options);
+        estimator.ObserveSurvived(1);
+        estimator.ObserveExpired(60_000);
+
+        Assert.Equal(30_000, estimator.SafeGapMs);
+
+        // A cold ping at half the bracket tightens it from above; the bisection goes on.
+        estimator.ObserveExpired(30_000);
+        Assert.Equal(15_000, estimator.SafeGapMs);
+
+        // Proof above half the upper bound is used as is.
+        estimator.ObserveSurvived(20_000);
+        Assert.Equal(20_000, estimator.SafeGapMs);
+    }
+
+    [Fact]
+    public void Keep_alives_are_never_spaced_closer_than_the_floor()
+    {
+        var estimator = new IdleTimeoutEstimator(Options with { MinKeepAliveGapMs = 10_000 });
+        estimator.ObserveSurvived(1);
+        estimator.ObserveExpired(4_000);
+
+        Assert.Equal(10_000, estimator.SafeGapMs);
+    }
 }

@@ -72,9 +72,41 @@ public sealed class AdaptivePolicyTests(SharedTracesFixture traces) : IClassFixt
         Assert.Equal(0, provisioning[^1].Value);
     }
 
-    // Two random-trace properties of the adaptive policy (decisions blind to the trace after T; no
-    // invocation lost under it) were taken out: on some random small traces the adaptive policy keeps
-    // re-planning without end (the run grows to gigabytes and never finishes), which would hang CI.
-    // That defect is open; the model's own properties (PlatformModelPropertyTests, FutureBlindnessTests)
-    // and adaptive's results on the shared traces (AdaptiveBenchmarkTests) still hold.
+    [Fact]
+    public void Its_decisions_before_T_do_not_depend_on_the_trace_after_T()
+    {
+        PlatformModelPropertyTests.GenAlteredFuture.Sample(
+            x =>
+            {
+                var (c, cut, altered) = x;
+                var before = RunAdaptive(c.Trace, c.Platform).Result.Decisions.Where(d => d.AtMs < cut);
+                var after = RunAdaptive(altered, c.Platform).Result.Decisions.Where(d => d.AtMs < cut);
+                Assert.Equal(before, after);
+            },
+            iter: 60,
+            print: x => x.ToString());
+    }
+
+    [Fact]
+    public void No_invocation_is_lost_and_cost_is_never_negative_under_adaptive()
+    {
+        PlatformModelPropertyTests.GenCase.Sample(
+            c =>
+            {
+                var (result, _) = RunAdaptive(c.Trace, c.Platform);
+                Assert.Equal(c.Trace.InvocationCount, result.Invocations);
+                Assert.Equal(result.Invocations, result.ColdStarts + result.WarmStarts + result.Throttles);
+                Assert.True(result.Cost.RequestsUsd >= 0 && result.Cost.OnDemandDurationUsd >= 0 && result.Cost.ProvisionedConcurrencyUsd >= 0 && result.Cost.ProvisionedDurationUsd >= 0);
+
+                // Bounded work: keep-alives are spaced by at least the floor, so a day holds a bounded number of ping
+                // decisions per function (a runaway re-plan pinged every millisecond, tens of millions).
+                var floor = new WarmKeeper.Core.Adaptive.AdaptiveOptions().MinKeepAliveGapMs;
+                foreach (var group in result.Decisions.GroupBy(d => d.Function))
+                {
+                    Assert.InRange(group.Count(), 0, 3 * DemandTrace.HorizonMs / floor);
+                }
+            },
+            iter: 200,
+            print: c => c.ToString());
+    }
 }

@@ -91,22 +91,10 @@ public sealed class FutureBlindnessTests
     [Fact]
     public void Changing_the_trace_after_T_changes_nothing_seen_before_T()
     {
-        var gen =
-            from c in PlatformModelPropertyTests.GenCase
-            from cutFraction in Gen.Double[0.0, 1.0]
-            from replacement in Gen.Select(Gen.Long[0, 3_600_000], Gen.Int[0, 5_000]).Array[0, 20]
-            select (c, cutFraction, replacement);
-
-        gen.Sample(
+        PlatformModelPropertyTests.GenAlteredFuture.Sample(
             x =>
             {
-                var (c, cutFraction, replacement) = x;
-                var original = c.Trace.Invocations.ToArray();
-                var last = original.Length == 0 ? 0 : original[^1].TimeMs;
-                var cut = (long)(last * cutFraction);
-                // Same prefix (strictly before the cut), a different future.
-                var future = replacement.Select(r => new TraceInvocation(cut + r.Item1, 0, r.Item2)).Where(i => i.TimeMs <= DemandTrace.HorizonMs).OrderBy(i => i.TimeMs);
-                var altered = new DemandTrace("altered", c.Trace.Functions, [.. original.Where(i => i.TimeMs < cut), .. future]);
+                var (c, cut, altered) = x;
                 var unlimited = c.Platform with { AccountConcurrencyLimit = 1000, ReservedConcurrency = new Dictionary<string, int>() };
 
                 var seenOriginal = RunPrying(c.Trace, unlimited);
@@ -116,6 +104,6 @@ public sealed class FutureBlindnessTests
                 Assert.Equal(seenOriginal.Timers.Where(t => t < cut), seenAltered.Timers.Where(t => t < cut));
             },
             iter: 300,
-            print: x => $"cut={x.cutFraction} {x.c}");
+            print: x => x.ToString());
     }
 }

@@ -39,6 +39,27 @@ public sealed class PlatformModelPropertyTests
         from useReserved in Gen.Bool.Array[functionCount]
         select Build(functions, rows, initial, script, reapMinutes, limit, reserved, useReserved);
 
+    /// <summary>A random case, a cut time T within it, and the same trace with a different future from T on (same prefix, strictly before T).</summary>
+    internal static readonly Gen<AlteredFuture> GenAlteredFuture =
+        from c in GenCase
+        from cutFraction in Gen.Double[0.0, 1.0]
+        from replacement in Gen.Select(Gen.Long[0, 3_600_000], Gen.Int[0, 5_000]).Array[0, 20]
+        select Alter(c, cutFraction, replacement);
+
+    internal sealed record AlteredFuture(Case Case, long CutMs, DemandTrace Altered)
+    {
+        public override string ToString() => $"cut={CutMs} {Case}";
+    }
+
+    private static AlteredFuture Alter(Case c, double cutFraction, (long Offset, int Duration)[] replacement)
+    {
+        var original = c.Trace.Invocations.ToArray();
+        var last = original.Length == 0 ? 0 : original[^1].TimeMs;
+        var cut = (long)(last * cutFraction);
+        var future = replacement.Select(r => new TraceInvocation(cut + r.Offset, 0, r.Duration)).Where(i => i.TimeMs <= DemandTrace.HorizonMs).OrderBy(i => i.TimeMs);
+        return new AlteredFuture(c, cut, new DemandTrace("altered", c.Trace.Functions, [.. original.Where(i => i.TimeMs < cut), .. future]));
+    }
+
     private static Case Build(TraceFunction[] functions, (long Gap, int Function, int Duration)[] rows, int[] initial, ScriptAction[] script, int reapMinutes, int limit, int[] reserved, bool[] useReserved)
     {
         var named = functions.Select((f, i) => f with { Name = $"f{i}" }).ToArray();
