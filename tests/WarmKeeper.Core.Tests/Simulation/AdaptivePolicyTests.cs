@@ -28,10 +28,47 @@ public sealed class AdaptivePolicyTests(SharedTracesFixture traces) : IClassFixt
         Assert.InRange(policy.IdleTimeout.SafeGapMs, (long)(reap * 0.95), reap - 1);
         Assert.True(policy.IdleTimeout.UpperMs is null || policy.IdleTimeout.UpperMs >= reap);
 
-        // Keep-alive pings are spaced by what it learned: far fewer than one per function every 5 minutes when REAP is long.
-        var perFunctionAndDay = result.Pings / (double)result.PerFunction.Count;
-        Assert.InRange(perFunctionAndDay, 24 * 60.0 / reapMinutes * 0.8, 24 * 60.0 / reapMinutes * 1.4);
+        // Once learned (probing is paid from savings, so it takes the first hours), keep-alive pings are spaced by what it
+        // learned: in the second half of the day, about one per function per REAP, not one every 5 minutes.
+        var secondHalf = result.Decisions.Where(d => d.Kind == PolicyDecisionKind.Ping && d.AtMs >= 12 * 60 * Minute).Sum(d => d.Value);
+        var perFunctionAndHalfDay = secondHalf / (double)result.PerFunction.Count;
+        Assert.InRange(perFunctionAndHalfDay, 12 * 60.0 / reapMinutes * 0.8, 12 * 60.0 / reapMinutes * 1.4);
+        Assert.True(result.Pings < result.PerFunction.Count * 288, $"{result.Pings} pings: no fewer than a 5-minute warmer");
         Assert.Equal(0, result.ColdStarts);
+    }
+
+    [Theory]
+    [InlineData(5)]
+    [InlineData(30)]
+    public void Probing_is_paid_from_savings_so_a_short_timeout_never_costs_more_than_the_oracle(int reapMinutes)
+    {
+        // Two heavy, rarely used functions: a probe's cold start costs more than everything adapting saves on them in a
+        // day. At REAP 5 a warmer cannot do better than a ping every 5 minutes, so probing there is pure loss.
+        TraceFunction[] functions = [new("heavy-a", 1024, 1200), new("heavy-b", 2048, 1100)];
+        var rows = new List<(long, int, int)>();
+        var random = new Random(7);
+        foreach (var function in new[] { 0, 1 })
+        {
+            for (var t = 0L; ;)
+            {
+                t += random.NextInt64(10 * Minute, 4 * 60 * Minute);
+                if (t > DemandTrace.HorizonMs)
+                {
+                    break;
+                }
+
+                rows.Add((t, function, random.Next(50, 2000)));
+            }
+        }
+
+        var trace = Trace(functions, [.. rows.OrderBy(r => r.Item1)]);
+        var platform = PlatformOptions.WithReap(TimeSpan.FromMinutes(reapMinutes));
+        var (adaptive, _) = RunAdaptive(trace, platform);
+        var oracle = PlatformSimulator.Run(trace, PolicyCatalog.Get("ping-5min-peak", trace), platform);
+
+        Assert.Equal(0, adaptive.ColdStarts);
+        Assert.DoesNotContain(adaptive.Decisions, d => d.Reason!.Contains("probe", StringComparison.Ordinal));
+        Assert.True(adaptive.CostUsd <= oracle.CostUsd, $"adaptive ${adaptive.CostUsd:0.000000}, oracle ${oracle.CostUsd:0.000000}");
     }
 
     [Fact]

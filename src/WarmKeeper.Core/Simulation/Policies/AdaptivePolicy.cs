@@ -33,6 +33,7 @@ namespace WarmKeeper.Core.Simulation.Policies;
 public sealed class AdaptivePolicy : ISimulationPolicy
 {
     private readonly AdaptiveOptions _options;
+    private readonly PlatformPrices _prices;
     private readonly double _breakEven;
     private readonly IdleTimeoutEstimator _timeout;
     private readonly long _pingDurationMs = 100;
@@ -44,6 +45,15 @@ public sealed class AdaptivePolicy : ISimulationPolicy
     private SimulatedWarmupPlanner? _planner;
     private SimulatedConcurrencyScaler? _scaler;
     private ObservedDemand? _demand;
+    private IReadOnlyList<TraceFunction> _configurations = [];
+
+    /// <summary>
+    /// What the policy has saved against a plain warmer (a ping every <see cref="AdaptiveOptions.DefaultIdleTimeoutMs"/>
+    /// plus a ping's length, at the highest fan-out seen so far) less what it spent on pings and on probes' cold starts.
+    /// Probing for a longer idle timeout is paid from it, so that where the timeout turns out to be short learning never
+    /// costs more than adapting has already saved.
+    /// </summary>
+    private double _savedUsd;
 
     /// <summary>Creates the policy.</summary>
     /// <param name="options">Its knobs; null for the defaults.</param>
@@ -52,6 +62,7 @@ public sealed class AdaptivePolicy : ISimulationPolicy
     {
         _options = options ?? new AdaptiveOptions();
         var p = prices ?? PlatformPrices.UsEast1X86;
+        _prices = p;
         _breakEven = UtilizationByLevel.BreakEvenUtilization(p.OnDemandPerGbSecond, p.ProvisionedConcurrencyPerGbSecond, p.ProvisionedDurationPerGbSecond);
         _timeout = new IdleTimeoutEstimator(_options);
     }
@@ -76,6 +87,7 @@ public sealed class AdaptivePolicy : ISimulationPolicy
         _planner = new SimulatedWarmupPlanner(context);
         _scaler = new SimulatedConcurrencyScaler(context);
         _demand = new ObservedDemand(context.Functions);
+        _configurations = context.Functions;
         _functions = [.. context.Functions.Select(_ => new FunctionState(_options))];
         _probers = [.. Enumerable.Repeat(-1, Math.Max(0, _options.ParallelProbes))];
 
@@ -216,6 +228,11 @@ public sealed class AdaptivePolicy : ISimulationPolicy
 
         run.Remaining--;
         run.Warm += observation.Start == StartKind.Warm ? 1 : 0;
+        if (run.IsProbe && observation.Start == StartKind.Cold)
+        {
+            _savedUsd -= InitUsd(function);
+        }
+
         run.EarliestEndMs = Math.Min(run.EarliestEndMs, observation.ObservedAtMs);
         if (run.Remaining > 0)
         {
@@ -279,7 +296,7 @@ public sealed class AdaptivePolicy : ISimulationPolicy
         }
 
         var busy = users + state.PingsInFlight > 0;
-        if (state.Probe is { } prober && (prober.ShadowEndMs == long.MinValue || (prober.GapMs is { } gap && now >= prober.ShadowEndMs + gap)))
+        if (state.Probe is { } prober && ProbeDue(function, prober, now))
         {
             if (busy)
             {
@@ -335,7 +352,7 @@ public sealed class AdaptivePolicy : ISimulationPolicy
             due = Math.Min(due, state.LastFullPingMs + gap);
         }
 
-        if (state.Probe is { } probe)
+        if (state.Probe is { } probe && (probe.ShadowEndMs != long.MinValue || CanAffordProbe(function)))
         {
             due = Math.Min(due, probe.ShadowEndMs == long.MinValue ? now : probe.ShadowEndMs + (probe.GapMs ?? gap));
         }
@@ -397,6 +414,7 @@ public sealed class AdaptivePolicy : ISimulationPolicy
         }
 
         state.PingsInFlight += sent;
+        _savedUsd -= sent * PingUsd(function);
         state.Run = new PingRun
         {
             AtMs = now,
@@ -410,6 +428,24 @@ public sealed class AdaptivePolicy : ISimulationPolicy
         };
         return sent;
     }
+
+    /// <summary>An armed probe is due once its shadow has idled for the gap under test; arming waits until the savings pay for a round.</summary>
+    private bool ProbeDue(int function, ProbeState probe, long now) =>
+        probe.ShadowEndMs == long.MinValue
+            ? CanAffordProbe(function)
+            : probe.GapMs is { } gap && now >= probe.ShadowEndMs + gap;
+
+    /// <summary>
+    /// A round of probing costs at most two extra pings and two cold starts of the probing function (arming the shadow,
+    /// and finding it gone); it is started only when what adapting has saved so far covers it.
+    /// </summary>
+    private bool CanAffordProbe(int function) => _savedUsd >= 2 * (PingUsd(function) + InitUsd(function));
+
+    private double PingUsd(int function) =>
+        (_prices.PerMillionRequests / 1e6) + (_pingDurationMs / 1000.0 * _configurations[function].MemoryMb / 1024.0 * _prices.OnDemandPerGbSecond);
+
+    private double InitUsd(int function) =>
+        _configurations[function].InitMs / 1000.0 * _configurations[function].MemoryMb / 1024.0 * _prices.OnDemandPerGbSecond;
 
     private void TryBecomeProber(int function, FunctionState state, int desired)
     {
@@ -525,6 +561,7 @@ public sealed class AdaptivePolicy : ISimulationPolicy
         for (var function = 0; function < _functions.Length; function++)
         {
             var state = _functions[function];
+            _savedUsd += (double)_options.ReconcileIntervalMs / (_options.DefaultIdleTimeoutMs + _pingDurationMs) * Math.Max(1, state.Forecast.Peak) * PingUsd(function);
             state.Utilization.OnConcurrency(now, _demand!.InFlight(function));
             var levels = state.Utilization.LevelsAbove(now, _breakEven + _options.UtilizationMargin);
             if (levels == 0 && context.GetProvisionedConcurrency(function) == 0)
