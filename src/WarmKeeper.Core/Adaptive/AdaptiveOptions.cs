@@ -24,6 +24,9 @@ public sealed record AdaptiveOptions
     /// <summary>A keep-alive ping is kept this far from an arrival the function's own rhythm predicts, so it never holds the environment a user needs.</summary>
     public long CollisionGuardMs { get; init; } = 1_000;
 
+    /// <summary>How far either side of a recent interval, as its share, the next arrival may land (a timer's jitter).</summary>
+    public double IntervalTolerance { get; init; } = 0.005;
+
     /// <summary>Arrivals count as predictable when the head-to-tail spread of their idle times is at most this share of the median.</summary>
     public double PeriodicSpread { get; init; } = 0.02;
 

@@ -11,10 +11,13 @@ namespace WarmKeeper.Core.Adaptive;
 /// <remarks>Level 1 is always kept: one warm environment costs a ping per idle timeout, a cold start costs an init a user waits for.</remarks>
 public sealed class WarmthForecast(AdaptiveOptions options)
 {
-    private const long HourMs = 60 * 60_000;
+    private const long MinuteMs = 60_000;
+    private const long HourMs = 60 * MinuteMs;
     private readonly AdaptiveOptions _options = options ?? throw new ArgumentNullException(nameof(options));
     private readonly List<Level> _levels = [];
     private readonly Dictionary<long, int> _peakByHour = [];
+    private readonly long[] _recentIntervals = new long[4];
+    private int _recentCount;
 
     /// <summary>The highest concurrency seen.</summary>
     public int Peak => _levels.Count;
@@ -31,6 +34,11 @@ public sealed class WarmthForecast(AdaptiveOptions options)
             }
 
             var level = _levels[j];
+            if (j == 0 && level.LastUseMs != long.MinValue && nowMs > level.LastUseMs)
+            {
+                _recentIntervals[_recentCount++ % _recentIntervals.Length] = nowMs - level.LastUseMs;
+            }
+
             if (level.LastUseMs != long.MinValue && nowMs - level.LastUseMs > _options.EpisodeGapMs)
             {
                 (level.IdleTimes ??= new IdleTimeHistogram()).Add(nowMs - level.LastUseMs);
@@ -103,6 +111,74 @@ public sealed class WarmthForecast(AdaptiveOptions options)
         var median = idle.Percentile(0.5);
         var last = _levels[0].LastUseMs;
         return tail - head <= median * _options.PeriodicSpread ? (last + head, last + tail) : null;
+    }
+
+    /// <summary>
+    /// The start of the earliest window, overlapping [<paramref name="fromMs"/>, <paramref name="toMs"/>], in which the
+    /// function's rhythm says the next arrival may come: the expected window of a regular function, or the last
+    /// arrival plus one of its last few intervals (give or take <see cref="AdaptiveOptions.CollisionGuardMs"/> and
+    /// <see cref="AdaptiveOptions.IntervalTolerance"/> of it) — which catches a timer from its second interval on,
+    /// before the histogram has samples enough to call it regular. Null when nothing is predicted there.
+    /// </summary>
+    public long? PredictedArrivalWithin(long fromMs, long toMs)
+    {
+        long? earliest = null;
+        if (ExpectedArrival() is { } expected && expected.FromMs <= toMs && expected.ToMs >= fromMs)
+        {
+            earliest = expected.FromMs;
+        }
+
+        if (_levels.Count == 0)
+        {
+            return earliest;
+        }
+
+        var last = _levels[0].LastUseMs;
+        var known = Math.Min(_recentCount, _recentIntervals.Length);
+        if (known == 0 && last != long.MinValue)
+        {
+            // One arrival and no rhythm yet: timers fire on whole minutes, so a whole number of minutes after the first
+            // arrival is where a second one is most likely.
+            // A fixed tolerance, so that one early keep-alive moves the whole chain after it off the minute marks.
+            var minutes = Math.Max(1, (long)Math.Round((double)(fromMs + toMs - (2 * last)) / 2 / MinuteMs));
+            var tolerance = _options.CollisionGuardMs;
+            var windowFrom = last + (minutes * MinuteMs) - tolerance;
+            if (windowFrom <= toMs && last + (minutes * MinuteMs) + tolerance >= fromMs && (earliest is null || windowFrom < earliest))
+            {
+                earliest = windowFrom;
+            }
+        }
+
+        for (var i = 0; i < known; i++)
+        {
+            var interval = _recentIntervals[i];
+            var tolerance = _options.CollisionGuardMs + (long)(interval * _options.IntervalTolerance);
+            if (known > 1 && !Agrees(i, interval, tolerance, known))
+            {
+                continue; // an irregular interval predicts nothing: only a rhythm seen twice (or the only one seen) counts
+            }
+
+            var (windowFrom, windowTo) = (last + interval - tolerance, last + interval + tolerance);
+            if (windowFrom <= toMs && windowTo >= fromMs && (earliest is null || windowFrom < earliest))
+            {
+                earliest = windowFrom;
+            }
+        }
+
+        return earliest;
+    }
+
+    private bool Agrees(int index, long interval, long tolerance, int known)
+    {
+        for (var k = 0; k < known; k++)
+        {
+            if (k != index && Math.Abs(_recentIntervals[k] - interval) <= tolerance)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private bool IsKept(int j, long nowMs)

@@ -65,6 +65,34 @@ public sealed class WarmthForecastTests
     }
 
     [Fact]
+    public void A_rhythm_seen_once_is_predicted_before_the_histogram_has_samples_and_noise_is_not()
+    {
+        var options = new AdaptiveOptions();
+
+        // A timer's second arrival: its one interval predicts the third (within a second and half a percent).
+        var timer = new WarmthForecast(options);
+        timer.OnConcurrency(241_784, 1);
+        timer.OnConcurrency(541_858, 1);
+        Assert.Null(timer.ExpectedArrival());
+        var predicted = timer.PredictedArrivalWithin(841_876, 841_976);
+        Assert.NotNull(predicted);
+        Assert.InRange(predicted.Value, 841_932 - options.CollisionGuardMs - 1_501, 841_876);
+        Assert.Null(timer.PredictedArrivalWithin(700_000, 800_000));
+
+        // Irregular intervals, none seen twice, predict nothing; once one repeats, it does.
+        var api = new WarmthForecast(options);
+        long[] arrivals = [0, 7 * Minute, 20 * Minute, 53 * Minute];
+        foreach (var at in arrivals)
+        {
+            api.OnConcurrency(at, 1);
+        }
+
+        Assert.Null(api.PredictedArrivalWithin(53 * Minute, 53 * Minute + Hour));
+        api.OnConcurrency(66 * Minute, 1); // 13 minutes again
+        Assert.NotNull(api.PredictedArrivalWithin(79 * Minute, 79 * Minute));
+    }
+
+    [Fact]
     public void The_same_hour_yesterday_keeps_its_peak_warm_today()
     {
         var options = new AdaptiveOptions();

@@ -71,6 +71,29 @@ public sealed class AdaptivePolicyTests(SharedTracesFixture traces) : IClassFixt
         Assert.True(adaptive.CostUsd <= oracle.CostUsd, $"adaptive ${adaptive.CostUsd:0.000000}, oracle ${oracle.CostUsd:0.000000}");
     }
 
+    [Theory]
+    [InlineData(5)]
+    [InlineData(10)]
+    [InlineData(30)]
+    public void A_keep_alive_never_holds_the_only_environment_when_a_timer_fires(int reapMinutes)
+    {
+        // A 5-minute timer a little late each time: its idle gap (300,030 - 118 ms) just exceeds the assumed timeout,
+        // so a keep-alive due at the gap's end lands 12 ms before the timer fires and holds the only environment.
+        var function = new TraceFunction("timer", 256, 300);
+        var rows = new List<(long, int)>();
+        for (var t = 241_784L; t < DemandTrace.HorizonMs; t += 300_030)
+        {
+            rows.Add((t, 118));
+        }
+
+        var trace = Trace(function, [.. rows]);
+        var platform = PlatformOptions.WithReap(TimeSpan.FromMinutes(reapMinutes));
+        var (adaptive, _) = RunAdaptive(trace, platform);
+
+        Assert.Equal(0, adaptive.ColdStarts);
+        Assert.True(adaptive.CostUsd <= PlatformSimulator.Run(trace, PolicyCatalog.Get("ping-5min-peak", trace), platform).CostUsd);
+    }
+
     [Fact]
     public void Its_pings_go_through_the_planner_and_its_reasons_say_why()
     {

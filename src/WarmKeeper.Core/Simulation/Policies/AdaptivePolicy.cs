@@ -370,7 +370,7 @@ public sealed class AdaptivePolicy : ISimulationPolicy
 
     /// <summary>
     /// When the single warm environment needs its keep-alive: within the proven idle gap of the last activity, and
-    /// earlier when a regular function's next arrival is expected around then (a ping holding the only environment
+    /// earlier when the function's rhythm puts its next arrival around then (a ping holding the only environment
     /// when the user arrives would hand the user a cold start).
     /// </summary>
     private long KeepAliveDue(FunctionState state, long now)
@@ -381,10 +381,10 @@ public sealed class AdaptivePolicy : ISimulationPolicy
         }
 
         var due = state.LastEndMs + _timeout.SafeGapMs;
-        if (state.Forecast.ExpectedArrival() is { } expected
-            && due + _pingDurationMs + _options.CollisionGuardMs >= expected.FromMs && due - _options.CollisionGuardMs <= expected.ToMs)
+        if (state.Forecast.PredictedArrivalWithin(due - _options.CollisionGuardMs, due + _pingDurationMs + _options.CollisionGuardMs) is { } arrival)
         {
-            var early = expected.FromMs - _options.CollisionGuardMs - _pingDurationMs;
+            // Pinging early is always safe (the environment's idle clock restarts sooner); pinging into the arrival is not.
+            var early = arrival - _options.CollisionGuardMs - _pingDurationMs;
             if (early > state.LastEndMs)
             {
                 due = early;
