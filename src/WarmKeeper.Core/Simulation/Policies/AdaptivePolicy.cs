@@ -145,7 +145,7 @@ public sealed class AdaptivePolicy : ISimulationPolicy
                 OnArrival(context, function, state, observation.ArrivalMs);
                 break;
             case ObservationKind.InvocationCompleted:
-                state.Utilization.OnConcurrency(now, _demand.InFlight(function));
+                state.Utilization.OnCompletion(observation.ArrivalMs, now);
                 if (observation.Start == StartKind.Cold)
                 {
                     AddBirth(context, function, observation.ArrivalMs);
@@ -182,7 +182,7 @@ public sealed class AdaptivePolicy : ISimulationPolicy
     {
         var users = _demand!.InFlight(function);
         state.Forecast.OnConcurrency(arrivalMs, users);
-        state.Utilization.OnConcurrency(arrivalMs, users);
+        state.Utilization.OnArrival(arrivalMs);
         var othersInFlight = users - 1 + state.PingsInFlight;
         if (othersInFlight == 0 && state.LastEndMs >= 0 && context.GetProvisionedConcurrency(function) == 0)
         {
@@ -562,7 +562,6 @@ public sealed class AdaptivePolicy : ISimulationPolicy
         {
             var state = _functions[function];
             _savedUsd += (double)_options.ReconcileIntervalMs / (_options.DefaultIdleTimeoutMs + _pingDurationMs) * Math.Max(1, state.Forecast.Peak) * PingUsd(function);
-            state.Utilization.OnConcurrency(now, _demand!.InFlight(function));
             var levels = state.Utilization.LevelsAbove(now, _breakEven + _options.UtilizationMargin);
             if (levels == 0 && context.GetProvisionedConcurrency(function) == 0)
             {
@@ -579,7 +578,7 @@ public sealed class AdaptivePolicy : ISimulationPolicy
                 Burst = false,
             };
             state.ScalingPolicy = state.ScalingPolicy with { Min = 0, Max = levels };
-            _scaler!.Decide(function, state.ScalingPolicy, _demand.For(function));
+            _scaler!.Decide(function, state.ScalingPolicy, _demand!.For(function));
         }
     }
 
