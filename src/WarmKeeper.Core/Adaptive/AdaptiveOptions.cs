@@ -9,6 +9,9 @@ public sealed record AdaptiveOptions
     /// <summary>Keep-alive pings are never spaced closer than this, whatever the evidence says (a cost guard: platforms keep idle environments for minutes).</summary>
     public long MinKeepAliveGapMs { get; init; } = 10_000;
 
+    /// <summary>Share of a plain 5-minute warmer's spending that savings must exceed before they pay for extra protection.</summary>
+    public double SavingsReserve { get; init; } = 0.15;
+
     /// <summary>Probing stops once the idle timeout is bracketed this tightly (or within <see cref="IdleTimeoutRelativeResolution"/>).</summary>
     public long IdleTimeoutResolutionMs { get; init; } = 10_000;
 

@@ -120,7 +120,10 @@ public sealed class WarmthForecast(AdaptiveOptions options)
     /// <see cref="AdaptiveOptions.IntervalTolerance"/> of it) — which catches a timer from its second interval on,
     /// before the histogram has samples enough to call it regular. Null when nothing is predicted there.
     /// </summary>
-    public long? PredictedArrivalWithin(long fromMs, long toMs)
+    /// <param name="fromMs">Start of the span of interest.</param>
+    /// <param name="toMs">End of the span of interest.</param>
+    /// <param name="rhythmOnly">Only a rhythm seen at least twice counts, not a guess from one arrival or one interval.</param>
+    public long? PredictedArrivalWithin(long fromMs, long toMs, bool rhythmOnly = false)
     {
         long? earliest = null;
         if (ExpectedArrival() is { } expected && expected.FromMs <= toMs && expected.ToMs >= fromMs)
@@ -135,7 +138,7 @@ public sealed class WarmthForecast(AdaptiveOptions options)
 
         var last = _levels[0].LastUseMs;
         var known = Math.Min(_recentCount, _recentIntervals.Length);
-        if (known == 0 && last != long.MinValue)
+        if (known == 0 && last != long.MinValue && !rhythmOnly)
         {
             // One arrival and no rhythm yet: timers fire on whole minutes, so a whole number of minutes after the first
             // arrival is where a second one is most likely.
@@ -153,7 +156,7 @@ public sealed class WarmthForecast(AdaptiveOptions options)
         {
             var interval = _recentIntervals[i];
             var tolerance = _options.CollisionGuardMs + (long)(interval * _options.IntervalTolerance);
-            if (known > 1 && !Agrees(i, interval, tolerance, known))
+            if ((known > 1 || rhythmOnly) && !Agrees(i, interval, tolerance, known))
             {
                 continue; // an irregular interval predicts nothing: only a rhythm seen twice (or the only one seen) counts
             }

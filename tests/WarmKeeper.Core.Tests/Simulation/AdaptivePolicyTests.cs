@@ -1,3 +1,4 @@
+using WarmKeeper.Core.Adaptive;
 using CsCheck;
 using WarmKeeper.Core.Simulation;
 using WarmKeeper.Core.Simulation.Policies;
@@ -92,6 +93,27 @@ public sealed class AdaptivePolicyTests(SharedTracesFixture traces) : IClassFixt
 
         Assert.Equal(0, adaptive.ColdStarts);
         Assert.True(adaptive.CostUsd <= PlatformSimulator.Run(trace, PolicyCatalog.Get("ping-5min-peak", trace), platform).CostUsd);
+    }
+
+    [Fact]
+    public void An_environment_at_the_end_of_its_life_hands_over_to_a_successor_ready_before_it_goes()
+    {
+        // A user a minute, 200 ms past the minute. The environment born by the first ping at t = 0 retires at 2 h; a plain
+        // replacement then would still be initializing (300 ms) when the user of 2 h 0 min 0.2 s arrives.
+        var function = new TraceFunction("steady", 512, 300);
+        var rows = new List<(long, int)>();
+        for (var t = 60_200L; t < 3 * 60 * Minute; t += Minute)
+        {
+            rows.Add((t, 100));
+        }
+
+        // No probing, so that this function keeps one environment.
+        var result = PlatformSimulator.Run(Trace(function, [.. rows]), AdaptivePolicy.Factory(new AdaptiveOptions { ParallelProbes = 0 }), PlatformOptions.WithReap(TimeSpan.FromMinutes(30)));
+
+        Assert.Equal(0, result.ColdStarts);
+        var handover = result.Decisions.First(d => d.Reason!.Contains("hand over", StringComparison.Ordinal));
+        Assert.Equal(2, handover.Value);
+        Assert.InRange(handover.AtMs, (2 * 60 * Minute) - 2_000, (2 * 60 * Minute) - 1);
     }
 
     [Fact]

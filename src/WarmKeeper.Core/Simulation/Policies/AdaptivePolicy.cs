@@ -55,6 +55,9 @@ public sealed class AdaptivePolicy : ISimulationPolicy
     /// </summary>
     private double _savedUsd;
 
+    /// <summary>What the plain warmer would have spent so far: a share of it is kept in reserve, never spent on extras.</summary>
+    private double _baselineUsd;
+
     /// <summary>Creates the policy.</summary>
     /// <param name="options">Its knobs; null for the defaults.</param>
     /// <param name="prices">Prices that set the break-even utilization of provisioned concurrency; null for the model's.</param>
@@ -296,6 +299,11 @@ public sealed class AdaptivePolicy : ISimulationPolicy
         }
 
         var busy = users + state.PingsInFlight > 0;
+        if (state.Probe is { } held && ProbeDue(function, held, now) && !busy && ArrivalExpectedDuringPing(function, state, now))
+        {
+            held.HoldUntilMs = now + ProbeHoldMs;
+        }
+
         if (state.Probe is { } prober && ProbeDue(function, prober, now))
         {
             if (busy)
@@ -354,7 +362,7 @@ public sealed class AdaptivePolicy : ISimulationPolicy
 
         if (state.Probe is { } probe && (probe.ShadowEndMs != long.MinValue || CanAffordProbe(function)))
         {
-            due = Math.Min(due, probe.ShadowEndMs == long.MinValue ? now : probe.ShadowEndMs + (probe.GapMs ?? gap));
+            due = Math.Min(due, Math.Max(probe.HoldUntilMs, probe.ShadowEndMs == long.MinValue ? now : probe.ShadowEndMs + (probe.GapMs ?? gap)));
         }
 
         if (state.Forecast.NextRewarmAtMs(now) is { } rewarm)
@@ -431,15 +439,30 @@ public sealed class AdaptivePolicy : ISimulationPolicy
 
     /// <summary>An armed probe is due once its shadow has idled for the gap under test; arming waits until the savings pay for a round.</summary>
     private bool ProbeDue(int function, ProbeState probe, long now) =>
-        probe.ShadowEndMs == long.MinValue
+        now >= probe.HoldUntilMs
+        && (probe.ShadowEndMs == long.MinValue
             ? CanAffordProbe(function)
-            : probe.GapMs is { } gap && now >= probe.ShadowEndMs + gap;
+            : probe.GapMs is { } gap && now >= probe.ShadowEndMs + gap);
+
+    /// <summary>
+    /// True when the function's rhythm puts a user's arrival within the time a ping of ours (cold, at worst) would hold
+    /// its environments from now: a deferrable ping waits, so that it never hands that user a cold start.
+    /// </summary>
+    private bool ArrivalExpectedDuringPing(int function, FunctionState state, long now) =>
+        state.Forecast.PredictedArrivalWithin(now, now + _configurations[function].InitMs + _pingDurationMs + _options.CollisionGuardMs) is not null;
 
     /// <summary>
     /// A round of probing costs at most two extra pings and two cold starts of the probing function (arming the shadow,
     /// and finding it gone); it is started only when what adapting has saved so far covers it.
     /// </summary>
     private bool CanAffordProbe(int function) => _savedUsd >= 2 * (PingUsd(function) + InitUsd(function));
+
+    /// <summary>
+    /// Extras that buy protection rather than savings (a handover's second ping) are paid only from savings beyond a
+    /// reserve of <see cref="AdaptiveOptions.SavingsReserve"/> of what the plain warmer would have spent: where the
+    /// idle timeout is short, adapting saves a few percent at most, and that margin is kept.
+    /// </summary>
+    private bool CanAffordExtra(double usd) => _savedUsd - (_options.SavingsReserve * _baselineUsd) >= usd;
 
     private double PingUsd(int function) =>
         (_prices.PerMillionRequests / 1e6) + (_pingDurationMs / 1000.0 * _configurations[function].MemoryMb / 1024.0 * _prices.OnDemandPerGbSecond);
@@ -507,7 +530,7 @@ public sealed class AdaptivePolicy : ISimulationPolicy
                 if (renewal > renewals[i])
                 {
                     renewals[i] = renewal;
-                    Schedule(context, renewal, new Agenda(AgendaKind.Renew, function, renewal));
+                    Schedule(context, renewal - HandoverLeadMs(function), new Agenda(AgendaKind.Renew, function, renewal));
                 }
 
                 return;
@@ -515,35 +538,65 @@ public sealed class AdaptivePolicy : ISimulationPolicy
         }
 
         renewals.Add(renewal);
-        Schedule(context, renewal, new Agenda(AgendaKind.Renew, function, renewal));
+        Schedule(context, renewal - HandoverLeadMs(function), new Agenda(AgendaKind.Renew, function, renewal));
     }
 
+    /// <summary>How long before an environment's end of life its replacement is started so that it is ready in time.</summary>
+    private long HandoverLeadMs(int function) => _configurations[function].InitMs + (2 * _pingDurationMs) + _options.CollisionGuardMs;
+
     private const long RenewalCoalesceMs = 30_000;
+    private const long ProbeHoldMs = 5_000;
     private const long RecheckAfterRefusalMs = 1_000;
 
+    /// <summary>
+    /// Replaces environments reaching the platform's lifetime. A lone environment is handed over a little before its
+    /// end, when the savings pay for the extra ping: a fan-out of 2 pings the old one and starts its successor, which is
+    /// ready before the old one is retired, so a user arriving meanwhile finds the old one free. Otherwise a ping at
+    /// the end of life starts the successor, and a user arriving during its init meets a cold start.
+    /// </summary>
     private void Renew(PolicyContext context, int function, long renewalMs)
     {
         var state = _functions[function];
-        if (!state.Renewals.Remove(renewalMs))
+        if (!state.Renewals.Contains(renewalMs))
         {
             return; // moved later by a newer birth
         }
 
-        if (_demand!.InFlight(function) + state.PingsInFlight > 0)
+        var busy = _demand!.InFlight(function) + state.PingsInFlight > 0;
+        if (context.NowMs < renewalMs)
+        {
+            // A user expected while a plain replacement would still be starting is worth the extra ping even unpaid.
+            var userDuringReplacement = state.Forecast.PredictedArrivalWithin(renewalMs, renewalMs + HandoverLeadMs(function), rhythmOnly: true) is not null;
+            if (busy || state.Probe is not null || state.Forecast.DesiredWarm(context.NowMs) > 1 || !(userDuringReplacement || CanAffordExtra(PingUsd(function))))
+            {
+                Schedule(context, renewalMs, new Agenda(AgendaKind.Renew, function, renewalMs));
+                return;
+            }
+
+            state.Renewals.Remove(renewalMs);
+            RenewNow(context, function, state, handover: true);
+            return;
+        }
+
+        state.Renewals.Remove(renewalMs);
+        if (busy)
         {
             state.RenewalPending = true;
             return;
         }
 
-        RenewNow(context, function, state);
+        RenewNow(context, function, state, handover: false);
     }
 
-    private void RenewNow(PolicyContext context, int function, FunctionState state)
+    private void RenewNow(PolicyContext context, int function, FunctionState state, bool handover = false)
     {
         var now = context.NowMs;
         var desired = state.Forecast.DesiredWarm(now);
         var users = _demand!.InFlight(function);
-        Ping(context, function, state, Math.Max(1, desired - users), users, isProbe: false, 0, "adaptive: replace environments reaching the platform's lifetime before a user meets them");
+        Ping(context, function, state, Math.Max(1, desired - users) + (handover ? 1 : 0), users, isProbe: false, 0,
+            handover
+                ? "adaptive: hand over to a successor before the environment reaches the platform's lifetime"
+                : "adaptive: replace environments reaching the platform's lifetime before a user meets them");
         state.LastFullPingMs = now;
         state.Births.RemoveAll(b => b <= now - _options.EnvironmentLifetimeMs);
         if (state.Probe is { } probe)
@@ -561,7 +614,9 @@ public sealed class AdaptivePolicy : ISimulationPolicy
         for (var function = 0; function < _functions.Length; function++)
         {
             var state = _functions[function];
-            _savedUsd += (double)_options.ReconcileIntervalMs / (_options.DefaultIdleTimeoutMs + _pingDurationMs) * Math.Max(1, state.Forecast.Peak) * PingUsd(function);
+            var baseline = (double)_options.ReconcileIntervalMs / (_options.DefaultIdleTimeoutMs + _pingDurationMs) * Math.Max(1, state.Forecast.Peak) * PingUsd(function);
+            _savedUsd += baseline;
+            _baselineUsd += baseline;
             var levels = state.Utilization.LevelsAbove(now, _breakEven + _options.UtilizationMargin);
             if (levels == 0 && context.GetProvisionedConcurrency(function) == 0)
             {
@@ -668,5 +723,6 @@ public sealed class AdaptivePolicy : ISimulationPolicy
         public long ShadowEndMs = long.MinValue;
         public long? GapMs;
         public bool Spoiled;
+        public long HoldUntilMs = long.MinValue;
     }
 }
