@@ -316,8 +316,9 @@ internal static class GoalBenchmark
             var failures = new List<Failure>();
             string ColdTimes(int function)
             {
+                var name = trace.Trace.Functions[function].Name;
                 var times = adaptiveColds.Where(c => c.Function == function).Select(c => c.AtMs).Order().ToArray();
-                return times.Length == 0 ? "" : " (adaptive's cold at " + string.Join(", ", times.Take(5).Select(Clock)) + (times.Length > 5 ? ", …" : "") + ")";
+                return times.Length == 0 ? "" : " (adaptive's cold at " + string.Join(", ", times.Take(5).Select(t => Clock(t) + JustBefore(adaptive, name, t))) + (times.Length > 5 ? ", …" : "") + ")";
             }
 
             foreach (var name in Fair)
@@ -361,6 +362,12 @@ internal static class GoalBenchmark
                 .Take(4)
                 .Select(x => $"`{x.Function}` {format(x.Adaptive)} vs {format(x.Reference)}{detail(x.Index)}"),
         ];
+
+        /// <summary>Adaptive's last decision on the function if it came within 5 s before <paramref name="atMs"/>: a ping holding the only environment, say.</summary>
+        private static string JustBefore(SimulationResult adaptive, string function, long atMs) =>
+            adaptive.Decisions.LastOrDefault(d => d.Function == function && d.AtMs <= atMs) is { } last && atMs - last.AtMs <= 5_000
+                ? Invariant($", {atMs - last.AtMs} ms after its {last.Kind} {last.Value}: {last.Reason}")
+                : "";
 
         private static string Clock(long ms) => TimeSpan.FromMilliseconds(ms).ToString(@"hh\:mm\:ss\.fff", CultureInfo.InvariantCulture);
     }
