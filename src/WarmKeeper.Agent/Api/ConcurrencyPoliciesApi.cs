@@ -1,11 +1,11 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http.HttpResults;
+using WarmKeeper.Agent.Persistence;
 using WarmKeeper.Agent.Events;
 using WarmKeeper.Agent.Scaling;
 using WarmKeeper.Agent.Security;
 using WarmKeeper.Agent.Targets;
-using WarmKeeper.Agent.Warmup;
 using WarmKeeper.Core.Scaling;
 using WarmKeeper.Core.Validation;
 
@@ -141,9 +141,9 @@ internal static class ConcurrencyPoliciesApi
         return policy;
     }
 
-    private static Task<AgentEvent> RecordChangeAsync(EventLog events, HttpContext context, string change, StoredConcurrencyPolicy stored, CancellationToken cancellationToken)
+    private static Task<AgentEvent> RecordChangeAsync(EventLog events, HttpContext context, string change, Revisioned<ConcurrencyPolicy> stored, CancellationToken cancellationToken)
     {
-        var p = stored.Policy;
+        var p = stored.Value;
         var data = new JsonObject
         {
             ["resource"] = "concurrency-policy",

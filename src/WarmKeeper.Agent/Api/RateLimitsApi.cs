@@ -1,11 +1,11 @@
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
+using WarmKeeper.Agent.Persistence;
 using WarmKeeper.Agent.Events;
 using WarmKeeper.Agent.Protection;
 using WarmKeeper.Agent.Security;
 using WarmKeeper.Agent.Targets;
-using WarmKeeper.Agent.Warmup;
 using WarmKeeper.Core.RateLimiting;
 using WarmKeeper.Core.Validation;
 
@@ -185,13 +185,13 @@ internal static class RateLimitsApi
             return ApiResults.Invalid(errors);
         }
 
-        var outcomes = await reserved.DeriveAsync(stored.Spec, p95, apply, Actors.Of(context), cancellationToken);
+        var outcomes = await reserved.DeriveAsync(stored.Value, p95, apply, Actors.Of(context), cancellationToken);
         return TypedResults.Ok(outcomes);
     }
 
-    internal static RateLimitResource ToResource(StoredRateLimit stored, RateLimitRegistry registry)
+    internal static RateLimitResource ToResource(Revisioned<RateLimitSpec> stored, RateLimitRegistry registry)
     {
-        var s = stored.Spec;
+        var s = stored.Value;
         return new RateLimitResource(
             s.Id, s.Target, s.Functions, s.PermitsPerSecond, s.Burst, s.MaxConcurrency, s.QueueLimit,
             s.MaxQueueWait?.ToString("c", CultureInfo.InvariantCulture),
@@ -287,9 +287,9 @@ internal static class RateLimitsApi
         return spec;
     }
 
-    private static Task<AgentEvent> RecordChangeAsync(EventLog events, HttpContext context, string change, StoredRateLimit stored, CancellationToken cancellationToken)
+    private static Task<AgentEvent> RecordChangeAsync(EventLog events, HttpContext context, string change, Revisioned<RateLimitSpec> stored, CancellationToken cancellationToken)
     {
-        var s = stored.Spec;
+        var s = stored.Value;
         var data = new System.Text.Json.Nodes.JsonObject
         {
             ["resource"] = "rate-limit",

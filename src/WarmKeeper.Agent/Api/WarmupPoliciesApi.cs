@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http.HttpResults;
+using WarmKeeper.Agent.Persistence;
 using WarmKeeper.Agent.Events;
 using WarmKeeper.Agent.Security;
 using WarmKeeper.Agent.Targets;
@@ -102,7 +103,7 @@ internal static class WarmupPoliciesApi
         }
 
         scheduler.Apply(policy);
-        if (policy.Enabled && before is { Policy.Enabled: false })
+        if (policy.Enabled && before is { Value.Enabled: false })
         {
             scheduler.RunSoon(policy.Id, WarmupTriggers.Enabled);
         }
@@ -146,8 +147,8 @@ internal static class WarmupPoliciesApi
             return ApiResults.NotFound($"Warm-up policy '{id}'");
         }
 
-        await job.RunAsync(stored.Policy, WarmupTriggers.Manual, cancellationToken);
-        var latest = await events.QueryAsync(new EventQuery(Function: stored.Policy.Function, Limit: 20), cancellationToken);
+        await job.RunAsync(stored.Value, WarmupTriggers.Manual, cancellationToken);
+        var latest = await events.QueryAsync(new EventQuery(Function: stored.Value.Function, Limit: 20), cancellationToken);
         var run = latest.FirstOrDefault(e => e.PolicyId == id && e.Kind is EventKinds.WarmupRun or EventKinds.WarmupRunFailed);
         return run is null
             ? TypedResults.Problem(statusCode: 500, title: "The run left no record.")
@@ -178,9 +179,9 @@ internal static class WarmupPoliciesApi
         return policy;
     }
 
-    private static Task<AgentEvent> RecordChangeAsync(EventLog events, HttpContext context, string change, StoredWarmupPolicy stored, CancellationToken cancellationToken)
+    private static Task<AgentEvent> RecordChangeAsync(EventLog events, HttpContext context, string change, Revisioned<WarmupPolicy> stored, CancellationToken cancellationToken)
     {
-        var p = stored.Policy;
+        var p = stored.Value;
         var data = new JsonObject
         {
             ["resource"] = "warmup-policy",

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using WarmKeeper.Agent.Warmup;
+using WarmKeeper.Agent.Persistence;
 using WarmKeeper.Core.Validation;
 using WarmKeeper.Core.Warmup;
 
@@ -40,9 +40,9 @@ internal static class WarmupPolicyMapping
 
     public static string FormatName(WarmupPayloadFormat format) => Formats.First(f => f.Value == format).Key;
 
-    public static WarmupPolicyResource ToResource(StoredWarmupPolicy stored)
+    public static WarmupPolicyResource ToResource(Revisioned<WarmupPolicy> stored)
     {
-        var p = stored.Policy;
+        var p = stored.Value;
         return new WarmupPolicyResource(
             p.Id, p.Target, p.Function, p.Qualifier, p.Schedule, p.TimeZone, p.FanOut, FormatName(p.PayloadFormat),
             p.CustomPayload is null ? null : JsonNode.Parse(p.CustomPayload),
