@@ -43,16 +43,7 @@ internal static class ConcurrencyPolicyMapping
     public static ConcurrencyPolicy? Read(JsonFieldReader json, string? routeId)
     {
         var errors = json.Errors;
-        var id = json.String("id", required: routeId is null);
-        if (routeId is not null)
-        {
-            if (id is not null && id != routeId)
-            {
-                errors.Add("id", $"The body's id '{id}' differs from the URL's '{routeId}'.");
-            }
-
-            id = routeId;
-        }
+        var id = json.Id(routeId);
 
         var defaults = new ConcurrencyPolicy { Id = "-", Target = "-", Function = "-", Qualifier = "-" };
         var target = json.String("target", required: true);
