@@ -42,7 +42,7 @@ public enum StoreOutcome
 /// </param>
 public readonly record struct StoreResult<T>(StoreOutcome Outcome, Revisioned<T>? Stored)
 {
-    /// <summary>On an update that was done, the value it replaced.</summary>
+    /// <summary>On an update or delete that was done, the value it replaced or removed.</summary>
     public Revisioned<T>? Previous { get; init; }
 }
 
@@ -118,26 +118,43 @@ public abstract class RevisionedStore<TRow, TModel>(IDbContextFactory<WarmKeeper
         return new(StoreOutcome.Done, ToRevisioned(row));
     }
 
-    public async Task<StoreResult<TModel>> UpdateAsync(TModel value, long? expectedRevision, CancellationToken cancellationToken)
+    public Task<StoreResult<TModel>> UpdateAsync(TModel value, long? expectedRevision, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(value);
-        var id = IdOf(value);
+        return ChangeAsync(IdOf(value), expectedRevision, canClash: HasAlternateKey, (_, row) =>
+        {
+            Write(value, row);
+            row.Revision++;
+            row.UpdatedUnixMs = timeProvider.GetUtcNow().ToUnixTimeMilliseconds();
+        }, cancellationToken);
+    }
+
+    public Task<StoreResult<TModel>> DeleteAsync(string id, long? expectedRevision, CancellationToken cancellationToken) =>
+        ChangeAsync(id, expectedRevision, canClash: false, (rows, row) => rows.Remove(row), cancellationToken);
+
+    /// <summary>
+    /// Loads the row, refuses a revision other than <paramref name="expectedRevision"/>, applies
+    /// <paramref name="change"/> and saves; a row changed by another writer since it was loaded is a failed precondition.
+    /// </summary>
+    /// <param name="canClash">Whether a failed save is a clash with another row's unique key (else it is thrown).</param>
+    private async Task<StoreResult<TModel>> ChangeAsync(
+        string id, long? expectedRevision, bool canClash, Action<DbSet<TRow>, TRow> change, CancellationToken cancellationToken)
+    {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        var row = await db.Set<TRow>().FirstOrDefaultAsync(r => r.Id == id, cancellationToken);
+        var rows = db.Set<TRow>();
+        var row = await rows.FirstOrDefaultAsync(r => r.Id == id, cancellationToken);
         if (row is null)
         {
             return new(StoreOutcome.NotFound, null);
         }
 
-        var previous = ToRevisioned(row);
+        var before = ToRevisioned(row);
         if (expectedRevision is { } expected && expected != row.Revision)
         {
-            return new(StoreOutcome.PreconditionFailed, previous);
+            return new(StoreOutcome.PreconditionFailed, before);
         }
 
-        Write(value, row);
-        row.Revision++;
-        row.UpdatedUnixMs = timeProvider.GetUtcNow().ToUnixTimeMilliseconds();
+        change(rows, row);
         try
         {
             await db.SaveChangesAsync(cancellationToken);
@@ -146,41 +163,13 @@ public abstract class RevisionedStore<TRow, TModel>(IDbContextFactory<WarmKeeper
         {
             return new(StoreOutcome.PreconditionFailed, null);
         }
-        catch (DbUpdateException) when (HasAlternateKey)
+        catch (DbUpdateException) when (canClash)
         {
             return new(StoreOutcome.Conflict, null);
         }
 
         OnChanged();
-        return new(StoreOutcome.Done, ToRevisioned(row)) { Previous = previous };
-    }
-
-    public async Task<StoreResult<TModel>> DeleteAsync(string id, long? expectedRevision, CancellationToken cancellationToken)
-    {
-        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        var row = await db.Set<TRow>().FirstOrDefaultAsync(r => r.Id == id, cancellationToken);
-        if (row is null)
-        {
-            return new(StoreOutcome.NotFound, null);
-        }
-
-        if (expectedRevision is { } expected && expected != row.Revision)
-        {
-            return new(StoreOutcome.PreconditionFailed, ToRevisioned(row));
-        }
-
-        db.Set<TRow>().Remove(row);
-        try
-        {
-            await db.SaveChangesAsync(cancellationToken);
-        }
-        catch (DbUpdateConcurrencyException)
-        {
-            return new(StoreOutcome.PreconditionFailed, null);
-        }
-
-        OnChanged();
-        return new(StoreOutcome.Done, ToRevisioned(row));
+        return new(StoreOutcome.Done, ToRevisioned(row)) { Previous = before };
     }
 
     /// <summary>The first resource whose row matches, unread by the change tracker.</summary>
