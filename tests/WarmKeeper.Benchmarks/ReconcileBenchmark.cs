@@ -101,9 +101,9 @@ internal static class ReconcileBenchmark
         var limits = new CapacityLimits(null, 1_000_000, scaling.UnreservedFloor);
         var inputs = stored.Select(s =>
             {
-                var history = demand.For(new DemandKey(s.Policy.Target, s.Policy.Function, s.Policy.Qualifier));
-                var initial = ConcurrencyDecider.Decide(new ScalingInputs(s.Policy, 0, history, new ScalingState(demand.StartedAt), limits, time.GetUtcNow()));
-                return new ScalingInputs(s.Policy, initial.Desired, history, initial.NextState, limits, time.GetUtcNow());
+                var history = demand.For(new DemandKey(s.Value.Target, s.Value.Function, s.Value.Qualifier));
+                var initial = ConcurrencyDecider.Decide(new ScalingInputs(s.Value, 0, history, new ScalingState(demand.StartedAt), limits, time.GetUtcNow()));
+                return new ScalingInputs(s.Value, initial.Desired, history, initial.NextState, limits, time.GetUtcNow());
             })
             .ToArray();
 
@@ -139,8 +139,8 @@ internal static class ReconcileBenchmark
                 await controlPlane.GetAccountSettingsAsync(cancellationToken);
                 foreach (var s in stored)
                 {
-                    await controlPlane.GetProvisionedConcurrencyConfigAsync(s.Policy.Function, s.Policy.Qualifier, cancellationToken);
-                    await controlPlane.GetFunctionConcurrencyAsync(s.Policy.Function, cancellationToken);
+                    await controlPlane.GetProvisionedConcurrencyConfigAsync(s.Value.Function, s.Value.Qualifier, cancellationToken);
+                    await controlPlane.GetFunctionConcurrencyAsync(s.Value.Function, cancellationToken);
                 }
             });
 

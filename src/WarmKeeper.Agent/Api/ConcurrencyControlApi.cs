@@ -159,20 +159,20 @@ internal static class ConcurrencyControlApi
 
         // A person took over: the policy must not undo it on its next tick.
         var paused = await policies.FindAsync(target, name, qualifier, cancellationToken);
-        if (paused is { Policy.Paused: false })
+        if (paused is { Value.Paused: false })
         {
-            await policies.UpdateAsync(paused.Policy with { Paused = true }, null, cancellationToken);
+            await policies.UpdateAsync(paused.Value with { Paused = true }, null, cancellationToken);
         }
 
         await events.AppendAsync(new NewEvent(Events.EventKinds.ScalingDecision, Actors.Of(context),
-            $"{name}:{qualifier} provisioned concurrency set by hand to {value}" + (paused is null ? "." : $"; policy {paused.Policy.Id} paused."),
+            $"{name}:{qualifier} provisioned concurrency set by hand to {value}" + (paused is null ? "." : $"; policy {paused.Value.Id} paused."),
             new JsonObject
             {
                 ["current"] = null, ["desired"] = value, ["applied"] = true, ["dryRun"] = false, ["byHand"] = true,
-                ["reason"] = "set by hand through the API", ["pausedPolicy"] = paused?.Policy.Id,
+                ["reason"] = "set by hand through the API", ["pausedPolicy"] = paused?.Value.Id,
             },
-            target, name, qualifier, paused?.Policy.Id), cancellationToken);
-        return TypedResults.Ok(new JsonObject { ["qualifier"] = qualifier, ["provisionedConcurrency"] = value, ["pausedPolicy"] = paused?.Policy.Id });
+            target, name, qualifier, paused?.Value.Id), cancellationToken);
+        return TypedResults.Ok(new JsonObject { ["qualifier"] = qualifier, ["provisionedConcurrency"] = value, ["pausedPolicy"] = paused?.Value.Id });
     }
 
     private static Results<Ok<MetricsResponse>, ValidationProblem> MetricsAsync(

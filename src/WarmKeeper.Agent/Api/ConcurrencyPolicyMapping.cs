@@ -1,5 +1,5 @@
 using System.Text.Json;
-using WarmKeeper.Agent.Scaling;
+using WarmKeeper.Agent.Persistence;
 using WarmKeeper.Core.Scaling;
 
 namespace WarmKeeper.Agent.Api;
@@ -31,9 +31,9 @@ public sealed record ConcurrencyPolicyResource(
 
 internal static class ConcurrencyPolicyMapping
 {
-    public static ConcurrencyPolicyResource ToResource(StoredConcurrencyPolicy stored)
+    public static ConcurrencyPolicyResource ToResource(Revisioned<ConcurrencyPolicy> stored)
     {
-        var p = stored.Policy;
+        var p = stored.Value;
         return new ConcurrencyPolicyResource(
             p.Id, p.Target, p.Function, p.Qualifier, p.Min, p.Max, p.TargetUtilization, p.ScaleInDelay, p.StableWindow, p.BurstWindow,
             p.BurstThreshold, p.PredictionLead, p.TargetTracking, p.Burst, p.Predictive, p.Schedules, p.DryRun, p.Enabled, p.Paused,
@@ -43,16 +43,7 @@ internal static class ConcurrencyPolicyMapping
     public static ConcurrencyPolicy? Read(JsonFieldReader json, string? routeId)
     {
         var errors = json.Errors;
-        var id = json.String("id", required: routeId is null);
-        if (routeId is not null)
-        {
-            if (id is not null && id != routeId)
-            {
-                errors.Add("id", $"The body's id '{id}' differs from the URL's '{routeId}'.");
-            }
-
-            id = routeId;
-        }
+        var id = json.Id(routeId);
 
         var defaults = new ConcurrencyPolicy { Id = "-", Target = "-", Function = "-", Qualifier = "-" };
         var target = json.String("target", required: true);

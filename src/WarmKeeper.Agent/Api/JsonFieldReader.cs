@@ -58,6 +58,21 @@ internal sealed class JsonFieldReader
         return null;
     }
 
+    /// <summary>
+    /// The resource's id: on a PUT the URL's (<paramref name="routeId"/>), which a body may repeat but not
+    /// contradict; on a POST the body's, which is then required.
+    /// </summary>
+    public string? Id(string? routeId)
+    {
+        var id = String("id", required: routeId is null);
+        if (routeId is not null && id is not null && id != routeId)
+        {
+            Errors.Add("id", $"The body's id '{id}' differs from the URL's '{routeId}'.");
+        }
+
+        return routeId ?? id;
+    }
+
     public int? Int(string name, bool required = false)
     {
         if (!TryGet(name, required, out var value))

@@ -1,11 +1,10 @@
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
-using WarmKeeper.Agent.Events;
+using WarmKeeper.Agent.Persistence;
 using WarmKeeper.Agent.Protection;
 using WarmKeeper.Agent.Security;
 using WarmKeeper.Agent.Targets;
-using WarmKeeper.Agent.Warmup;
 using WarmKeeper.Core.RateLimiting;
 using WarmKeeper.Core.Validation;
 
@@ -31,118 +30,31 @@ internal static class RateLimitsApi
 {
     public static IEndpointRouteBuilder MapRateLimitsApi(this IEndpointRouteBuilder endpoints)
     {
-        var group = endpoints.MapGroup("/api/v1/rate-limits").WithTags("rate limits").RequireAuthorization(SecurityServiceCollectionExtensions.ReadPolicy);
-
-        group.MapGet("/", ListAsync).WithName("ListRateLimits").WithSummary("All rate limits, with live admitted, queued and rejected counts.");
-        group.MapGet("/{id}", GetAsync).WithName("GetRateLimit").WithSummary("One rate limit, with its ETag and live counts.");
-        group.MapPost("/", CreateAsync).WithName("CreateRateLimit").WithSummary("Creates a rate limit; it applies to the next call.")
-            .Accepts<RateLimitResource>("application/json").RequireAuthorization(SecurityServiceCollectionExtensions.WritePolicy);
-        group.MapPut("/{id}", UpdateAsync).WithName("UpdateRateLimit").WithSummary("Replaces a rate limit; honours If-Match.")
-            .Accepts<RateLimitResource>("application/json").RequireAuthorization(SecurityServiceCollectionExtensions.WritePolicy);
-        group.MapDelete("/{id}", DeleteAsync).WithName("DeleteRateLimit").WithSummary("Deletes a rate limit; honours If-Match.")
-            .RequireAuthorization(SecurityServiceCollectionExtensions.WritePolicy);
+        var group = endpoints.MapRevisionedResource(new RevisionedResource<RateLimitStore, RateLimitSpec, RateLimitResource>
+        {
+            Names = new("/api/v1/rate-limits", "rate limits", "RateLimit", "RateLimits", "Rate limit", "rate-limit"),
+            Summaries = new(
+                List: "All rate limits, with live admitted, queued and rejected counts.",
+                Get: "One rate limit, with its ETag and live counts.",
+                Create: "Creates a rate limit; it applies to the next call.",
+                Update: "Replaces a rate limit; honours If-Match.",
+                Delete: "Deletes a rate limit; honours If-Match."),
+            Id = static s => s.Id,
+            ToResource = static (stored, services) => ToResource(stored, services.GetRequiredService<RateLimitRegistry>()),
+            Read = Read,
+            CheckAsync = static (s, errors, services, cancellationToken) => CheckFunctionsAsync(s, errors, services.GetRequiredService<FunctionCatalog>(), cancellationToken),
+            CreateConflict = static s => $"A rate limit with id '{s.Id}' exists already; PUT /api/v1/rate-limits/{s.Id} replaces it.",
+            EventSubject = static s => (s.Target, s.Functions.Count == 1 ? s.Functions[0] : null, null),
+            EventField = "rateLimit",
+            EventValue = static (stored, _) => JsonSerializer.SerializeToNode(stored.Value, RateLimitStore.Json),
+            OnCreated = static (stored, services) => services.GetRequiredService<RateLimitRegistry>().Apply(stored),
+            OnUpdated = static (stored, _, services) => services.GetRequiredService<RateLimitRegistry>().Apply(stored),
+            OnDeleted = static (deleted, services) => services.GetRequiredService<RateLimitRegistry>().Remove(deleted.Value.Id),
+        });
         group.MapPost("/{id}/reserved-concurrency", ReservedConcurrencyAsync).WithName("DeriveReservedConcurrency")
             .WithSummary("Derives reserved concurrency from the limit (rate × observed p95 duration) and applies it unless apply is false.")
             .RequireAuthorization(SecurityServiceCollectionExtensions.WritePolicy);
         return endpoints;
-    }
-
-    private static async Task<Ok<IReadOnlyList<RateLimitResource>>> ListAsync(RateLimitStore store, RateLimitRegistry registry, CancellationToken cancellationToken)
-    {
-        var all = await store.ListAsync(cancellationToken);
-        return TypedResults.Ok<IReadOnlyList<RateLimitResource>>(all.Select(s => ToResource(s, registry)).ToList());
-    }
-
-    private static async Task<Results<Ok<RateLimitResource>, ProblemHttpResult>> GetAsync(
-        string id, RateLimitStore store, RateLimitRegistry registry, HttpResponse response, CancellationToken cancellationToken)
-    {
-        var stored = await store.GetAsync(id, cancellationToken);
-        if (stored is null)
-        {
-            return ApiResults.NotFound($"Rate limit '{id}'");
-        }
-
-        response.Headers.ETag = stored.ETag;
-        return TypedResults.Ok(ToResource(stored, registry));
-    }
-
-    private static async Task<Results<Created<RateLimitResource>, ValidationProblem, ProblemHttpResult>> CreateAsync(
-        HttpRequest request, HttpResponse response, RateLimitStore store, RateLimitRegistry registry, FunctionCatalog catalog,
-        EventLog events, HttpContext context, CancellationToken cancellationToken)
-    {
-        var errors = new ValidationErrors();
-        var spec = await ReadValidAsync(request, null, catalog, errors, cancellationToken);
-        if (spec is null || !errors.IsValid)
-        {
-            return ApiResults.Invalid(errors);
-        }
-
-        var (outcome, stored) = await store.CreateAsync(spec, cancellationToken);
-        if (outcome == StoreOutcome.Conflict)
-        {
-            return ApiResults.Conflict($"A rate limit with id '{spec.Id}' exists already; PUT /api/v1/rate-limits/{spec.Id} replaces it.");
-        }
-
-        registry.Apply(stored!);
-        await RecordChangeAsync(events, context, "created", stored!, cancellationToken);
-        response.Headers.ETag = stored!.ETag;
-        return TypedResults.Created($"/api/v1/rate-limits/{spec.Id}", ToResource(stored, registry));
-    }
-
-    private static async Task<Results<Ok<RateLimitResource>, ValidationProblem, ProblemHttpResult>> UpdateAsync(
-        string id, HttpRequest request, HttpResponse response, RateLimitStore store, RateLimitRegistry registry, FunctionCatalog catalog,
-        EventLog events, HttpContext context, CancellationToken cancellationToken)
-    {
-        var errors = new ValidationErrors();
-        if (!ApiResults.TryReadIfMatch(request, out var expected))
-        {
-            errors.Add("If-Match", "If-Match must be an ETag this API returned, such as \"3\".");
-        }
-
-        var spec = await ReadValidAsync(request, id, catalog, errors, cancellationToken);
-        if (spec is null || !errors.IsValid)
-        {
-            return ApiResults.Invalid(errors);
-        }
-
-        var (outcome, stored) = await store.UpdateAsync(spec, expected, cancellationToken);
-        switch (outcome)
-        {
-            case StoreOutcome.NotFound:
-                return ApiResults.NotFound($"Rate limit '{id}'");
-            case StoreOutcome.PreconditionFailed:
-                return ApiResults.PreconditionFailed(stored?.ETag ?? "(changed)");
-        }
-
-        registry.Apply(stored!);
-        await RecordChangeAsync(events, context, "updated", stored!, cancellationToken);
-        response.Headers.ETag = stored!.ETag;
-        return TypedResults.Ok(ToResource(stored, registry));
-    }
-
-    private static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> DeleteAsync(
-        string id, HttpRequest request, RateLimitStore store, RateLimitRegistry registry, EventLog events, HttpContext context,
-        CancellationToken cancellationToken)
-    {
-        if (!ApiResults.TryReadIfMatch(request, out var expected))
-        {
-            var errors = new ValidationErrors();
-            errors.Add("If-Match", "If-Match must be an ETag this API returned, such as \"3\".");
-            return ApiResults.Invalid(errors);
-        }
-
-        var (outcome, deleted) = await store.DeleteAsync(id, expected, cancellationToken);
-        switch (outcome)
-        {
-            case StoreOutcome.NotFound:
-                return ApiResults.NotFound($"Rate limit '{id}'");
-            case StoreOutcome.PreconditionFailed:
-                return ApiResults.PreconditionFailed(deleted?.ETag ?? "(changed)");
-        }
-
-        registry.Remove(id);
-        await RecordChangeAsync(events, context, "deleted", deleted!, cancellationToken);
-        return TypedResults.NoContent();
     }
 
     private static async Task<Results<Ok<IReadOnlyList<ReservedConcurrencyOutcome>>, ValidationProblem, ProblemHttpResult>> ReservedConcurrencyAsync(
@@ -185,13 +97,13 @@ internal static class RateLimitsApi
             return ApiResults.Invalid(errors);
         }
 
-        var outcomes = await reserved.DeriveAsync(stored.Spec, p95, apply, Actors.Of(context), cancellationToken);
+        var outcomes = await reserved.DeriveAsync(stored.Value, p95, apply, Actors.Of(context), cancellationToken);
         return TypedResults.Ok(outcomes);
     }
 
-    internal static RateLimitResource ToResource(StoredRateLimit stored, RateLimitRegistry registry)
+    internal static RateLimitResource ToResource(Revisioned<RateLimitSpec> stored, RateLimitRegistry registry)
     {
-        var s = stored.Spec;
+        var s = stored.Value;
         return new RateLimitResource(
             s.Id, s.Target, s.Functions, s.PermitsPerSecond, s.Burst, s.MaxConcurrency, s.QueueLimit,
             s.MaxQueueWait?.ToString("c", CultureInfo.InvariantCulture),
@@ -199,21 +111,11 @@ internal static class RateLimitsApi
             stored.Revision, stored.Created, stored.Updated, registry.StatusOf(s.Id));
     }
 
-    private static async Task<RateLimitSpec?> ReadValidAsync(
-        HttpRequest request, string? routeId, FunctionCatalog catalog, ValidationErrors errors, CancellationToken cancellationToken)
+    /// <summary>Reads a spec from a request body; <paramref name="routeId"/> is the id in the URL for a PUT.</summary>
+    private static RateLimitSpec Read(JsonFieldReader json, string? routeId)
     {
-        var json = await JsonFieldReader.ReadAsync(request, errors, cancellationToken);
-        if (json is null)
-        {
-            return null;
-        }
-
-        var id = json.String("id", required: routeId is null);
-        if (routeId is not null && id is not null && id != routeId)
-        {
-            errors.Add("id", $"The body's id '{id}' differs from the URL's '{routeId}'.");
-        }
-
+        var errors = json.Errors;
+        var id = json.Id(routeId);
         var target = json.String("target") ?? LambdaTargets.Local;
         var functions = json.StringList("functions", required: true);
         var permits = json.Double("permitsPerSecond");
@@ -237,7 +139,7 @@ internal static class RateLimitsApi
 
         var spec = new RateLimitSpec
         {
-            Id = routeId ?? id ?? string.Empty,
+            Id = id ?? string.Empty,
             Target = target,
             Functions = functions ?? [],
             PermitsPerSecond = permits,
@@ -260,46 +162,36 @@ internal static class RateLimitsApi
             }
         }
 
-        if (!errors.Has("target") && !errors.Has("functions"))
-        {
-            for (var i = 0; i < spec.Functions.Count; i++)
-            {
-                if (errors.Has($"functions[{i}]"))
-                {
-                    continue;
-                }
-
-                var found = new ValidationErrors();
-                await catalog.CheckExistsAsync(spec.Target, spec.Functions[i], null, found, cancellationToken);
-                if (found.Has("target"))
-                {
-                    errors.AddRange(found);
-                    break;
-                }
-
-                foreach (var message in found.ToDictionary().Values.SelectMany(m => m))
-                {
-                    errors.Add($"functions[{i}]", message);
-                }
-            }
-        }
-
         return spec;
     }
 
-    private static Task<AgentEvent> RecordChangeAsync(EventLog events, HttpContext context, string change, StoredRateLimit stored, CancellationToken cancellationToken)
+    /// <summary>Names each function the target lacks (<c>functions[i]</c>), or the target when it is unknown.</summary>
+    private static async Task CheckFunctionsAsync(RateLimitSpec spec, ValidationErrors errors, FunctionCatalog catalog, CancellationToken cancellationToken)
     {
-        var s = stored.Spec;
-        var data = new System.Text.Json.Nodes.JsonObject
+        if (errors.Has("target") || errors.Has("functions"))
         {
-            ["resource"] = "rate-limit",
-            ["change"] = change,
-            ["revision"] = stored.Revision,
-            ["rateLimit"] = JsonSerializer.SerializeToNode(s, RateLimitStore.Json),
-        };
-        return events.AppendAsync(
-            new NewEvent(EventKinds.ConfigurationChange, Actors.Of(context), $"Rate limit {s.Id} {change}.", data, s.Target,
-                s.Functions.Count == 1 ? s.Functions[0] : null, PolicyId: s.Id),
-            cancellationToken);
+            return;
+        }
+
+        for (var i = 0; i < spec.Functions.Count; i++)
+        {
+            if (errors.Has($"functions[{i}]"))
+            {
+                continue;
+            }
+
+            var found = new ValidationErrors();
+            await catalog.CheckExistsAsync(spec.Target, spec.Functions[i], null, found, cancellationToken);
+            if (found.Has("target"))
+            {
+                errors.AddRange(found);
+                break;
+            }
+
+            foreach (var message in found.ToDictionary().Values.SelectMany(m => m))
+            {
+                errors.Add($"functions[{i}]", message);
+            }
+        }
     }
 }

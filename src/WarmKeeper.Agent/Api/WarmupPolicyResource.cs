@@ -1,6 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using WarmKeeper.Agent.Warmup;
+using WarmKeeper.Agent.Persistence;
 using WarmKeeper.Core.Validation;
 using WarmKeeper.Core.Warmup;
 
@@ -40,9 +40,9 @@ internal static class WarmupPolicyMapping
 
     public static string FormatName(WarmupPayloadFormat format) => Formats.First(f => f.Value == format).Key;
 
-    public static WarmupPolicyResource ToResource(StoredWarmupPolicy stored)
+    public static WarmupPolicyResource ToResource(Revisioned<WarmupPolicy> stored)
     {
-        var p = stored.Policy;
+        var p = stored.Value;
         return new WarmupPolicyResource(
             p.Id, p.Target, p.Function, p.Qualifier, p.Schedule, p.TimeZone, p.FanOut, FormatName(p.PayloadFormat),
             p.CustomPayload is null ? null : JsonNode.Parse(p.CustomPayload),
@@ -58,16 +58,7 @@ internal static class WarmupPolicyMapping
     public static WarmupPolicy? Read(JsonFieldReader json, string? routeId)
     {
         var errors = json.Errors;
-        var id = json.String("id", required: routeId is null);
-        if (routeId is not null)
-        {
-            if (id is not null && id != routeId)
-            {
-                errors.Add("id", $"The body's id '{id}' differs from the URL's '{routeId}'.");
-            }
-
-            id = routeId;
-        }
+        var id = json.Id(routeId);
 
         var target = json.String("target", required: true);
         var function = json.String("function", required: true);

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Options;
 using WarmKeeper.Agent.Events;
+using WarmKeeper.Agent.Persistence;
 using WarmKeeper.Agent.Hosting;
 using WarmKeeper.Agent.Scaling;
 using WarmKeeper.Agent.Targets;

@@ -81,7 +81,7 @@ public sealed class WarmKeeperDbContext(DbContextOptions<WarmKeeperDbContext> op
 }
 
 /// <summary>A stored warm-up policy; <see cref="Revision"/> is the optimistic-concurrency token behind the ETag.</summary>
-public sealed class WarmupPolicyRow
+public sealed class WarmupPolicyRow : IRevisionedRow
 {
     public required string Id { get; set; }
     public required string Target { get; set; }
@@ -129,7 +129,7 @@ public sealed class EventRow
 /// A stored concurrency policy: the identifying columns for lookups and uniqueness, the rest as a
 /// JSON document (deciders and schedules evolve faster than a table should).
 /// </summary>
-public sealed class ConcurrencyPolicyRow
+public sealed class ConcurrencyPolicyRow : IRevisionedRow
 {
     public required string Id { get; set; }
     public required string Target { get; set; }
@@ -142,7 +142,7 @@ public sealed class ConcurrencyPolicyRow
 }
 
 /// <summary>A stored rate limit: <see cref="Spec"/> is the <c>RateLimitSpec</c> as JSON; <see cref="Revision"/> is behind the ETag.</summary>
-public sealed class RateLimitRow
+public sealed class RateLimitRow : IRevisionedRow
 {
     public required string Id { get; set; }
     public required string Target { get; set; }

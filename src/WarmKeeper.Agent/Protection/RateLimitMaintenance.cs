@@ -65,7 +65,7 @@ internal sealed partial class RateLimitMaintenance(
         var version = registry.Version;
         var stored = await store.ListAsync(cancellationToken);
         var known = registry.Revisions;
-        if (stored.Count != known.Count || stored.Any(s => !known.TryGetValue(s.Spec.Id, out var r) || r != s.Revision))
+        if (stored.Count != known.Count || stored.Any(s => !known.TryGetValue(s.Value.Id, out var r) || r != s.Revision))
         {
             registry.ApplyAll(stored, version);
         }

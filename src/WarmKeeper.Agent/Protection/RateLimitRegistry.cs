@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Collections.Frozen;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
+using WarmKeeper.Agent.Persistence;
 using WarmKeeper.Core.RateLimiting;
 
 namespace WarmKeeper.Agent.Protection;
@@ -56,7 +57,7 @@ public sealed class RateLimitRegistry : IDisposable
     /// Replaces every limit with <paramref name="limits"/> (unchanged ones keep their state), unless the
     /// registry changed since <paramref name="readAtVersion"/>: the listing is then older than that change.
     /// </summary>
-    public bool ApplyAll(IReadOnlyList<StoredRateLimit> limits, long readAtVersion)
+    public bool ApplyAll(IReadOnlyList<Revisioned<RateLimitSpec>> limits, long readAtVersion)
     {
         lock (_gate)
         {
@@ -71,7 +72,7 @@ public sealed class RateLimitRegistry : IDisposable
     }
 
     /// <summary>Replaces every limit with <paramref name="limits"/>; unchanged ones keep their state.</summary>
-    public void ApplyAll(IReadOnlyList<StoredRateLimit> limits)
+    public void ApplyAll(IReadOnlyList<Revisioned<RateLimitSpec>> limits)
     {
         ArgumentNullException.ThrowIfNull(limits);
         lock (_gate)
@@ -80,25 +81,25 @@ public sealed class RateLimitRegistry : IDisposable
             var next = new Dictionary<string, RateLimitGate>(StringComparer.Ordinal);
             foreach (var limit in limits)
             {
-                var unchanged = old.TryGetValue(limit.Spec.Id, out var existing)
-                                && Revisions.TryGetValue(limit.Spec.Id, out var revision) && revision == limit.Revision;
-                next[limit.Spec.Id] = unchanged ? existing! : Build(limit.Spec);
+                var unchanged = old.TryGetValue(limit.Value.Id, out var existing)
+                                && Revisions.TryGetValue(limit.Value.Id, out var revision) && revision == limit.Revision;
+                next[limit.Value.Id] = unchanged ? existing! : Build(limit.Value);
             }
 
             Publish(next, old);
-            Revisions = limits.ToDictionary(l => l.Spec.Id, l => l.Revision, StringComparer.Ordinal);
+            Revisions = limits.ToDictionary(l => l.Value.Id, l => l.Revision, StringComparer.Ordinal);
         }
     }
 
-    public void Apply(StoredRateLimit limit)
+    public void Apply(Revisioned<RateLimitSpec> limit)
     {
         ArgumentNullException.ThrowIfNull(limit);
         lock (_gate)
         {
             var old = _byId;
-            var next = new Dictionary<string, RateLimitGate>(old, StringComparer.Ordinal) { [limit.Spec.Id] = Build(limit.Spec) };
+            var next = new Dictionary<string, RateLimitGate>(old, StringComparer.Ordinal) { [limit.Value.Id] = Build(limit.Value) };
             Publish(next, old);
-            Revisions = new Dictionary<string, long>(Revisions, StringComparer.Ordinal) { [limit.Spec.Id] = limit.Revision };
+            Revisions = new Dictionary<string, long>(Revisions, StringComparer.Ordinal) { [limit.Value.Id] = limit.Revision };
         }
     }
 

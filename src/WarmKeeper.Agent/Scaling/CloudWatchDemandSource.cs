@@ -76,7 +76,7 @@ public sealed partial class CloudWatchDemandSource(
         var start = end - TimeSpan.FromMinutes(5);
         var fed = 0;
         var all = await policies.ListAsync(cancellationToken);
-        foreach (var group in all.Select(p => p.Policy).Where(p => p.Enabled && agentOptions.Value.Targets.ContainsKey(p.Target)).GroupBy(p => p.Target))
+        foreach (var group in all.Select(p => p.Value).Where(p => p.Enabled && agentOptions.Value.Targets.ContainsKey(p.Target)).GroupBy(p => p.Target))
         {
             var client = Client(group.Key);
             var targets = group.ToList();

@@ -56,7 +56,7 @@ public sealed partial class ProvisionedConcurrencyReconciler(
         var outcomes = new List<ReconcileOutcome>(all.Count);
         foreach (var stored in all)
         {
-            var policy = stored.Policy;
+            var policy = stored.Value;
             if (!policy.Enabled || policy.Paused)
             {
                 continue;

@@ -33,12 +33,12 @@ public sealed partial class WarmupJob(
     public async Task RunScheduledAsync(string policyId, CancellationToken cancellationToken)
     {
         var stored = await policies.GetAsync(policyId, cancellationToken);
-        if (stored is null || !stored.Policy.Enabled)
+        if (stored is null || !stored.Value.Enabled)
         {
             return;
         }
 
-        var policy = stored.Policy;
+        var policy = stored.Value;
         if (policy.ActiveWindow is { } window)
         {
             var schedule = WarmupSchedule.Parse(policy.Schedule, policy.TimeZone);
@@ -58,7 +58,7 @@ public sealed partial class WarmupJob(
         var stored = await policies.GetAsync(policyId, cancellationToken);
         if (stored is not null)
         {
-            await RunAsync(stored.Policy, trigger, cancellationToken);
+            await RunAsync(stored.Value, trigger, cancellationToken);
         }
     }
 

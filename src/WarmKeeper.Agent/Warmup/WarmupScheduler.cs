@@ -23,10 +23,10 @@ public sealed partial class WarmupScheduler(
         var all = await policies.ListAsync(cancellationToken);
         foreach (var stored in all)
         {
-            Apply(stored.Policy);
+            Apply(stored.Value);
         }
 
-        LogRebuilt(all.Count, all.Count(p => p.Policy.Enabled));
+        LogRebuilt(all.Count, all.Count(p => p.Value.Enabled));
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
