@@ -149,6 +149,7 @@ public sealed class AdaptivePolicy : ISimulationPolicy
                 break;
             case ObservationKind.InvocationCompleted:
                 state.Utilization.OnCompletion(observation.ArrivalMs, now);
+                ForecastConcurrency(state, observation.ArrivalMs, observation.DurationMs, now);
                 if (observation.Start == StartKind.Cold)
                 {
                     AddBirth(context, function, observation.ArrivalMs);
@@ -184,8 +185,16 @@ public sealed class AdaptivePolicy : ISimulationPolicy
     private void OnArrival(PolicyContext context, int function, FunctionState state, long arrivalMs)
     {
         var users = _demand!.InFlight(function);
-        state.Forecast.OnConcurrency(arrivalMs, users);
+        state.InFlightArrivals.Add(arrivalMs);
         state.Utilization.OnArrival(arrivalMs);
+        var desired = state.Forecast.DesiredWarm(arrivalMs);
+        if (users > 1 && users >= desired)
+        {
+            // Users hold every environment the forecast keeps: each of them is fresh again, as a full ping would leave it.
+            state.LastFullPingMs = Math.Max(state.LastFullPingMs, arrivalMs);
+            state.LastPingedLevel = Math.Max(state.LastPingedLevel, desired);
+        }
+
         var othersInFlight = users - 1 + state.PingsInFlight;
         if (othersInFlight == 0 && state.LastEndMs >= 0 && context.GetProvisionedConcurrency(function) == 0)
         {
@@ -199,6 +208,47 @@ public sealed class AdaptivePolicy : ISimulationPolicy
             // It may have taken the shadow environment: this probe proves nothing.
             probe.Spoiled = true;
         }
+    }
+
+    /// <summary>
+    /// Tells the forecast how many invocations ran when the one completing now arrived, counted as the platform's peak
+    /// is, by their handler durations. Counted at arrival, invocations still starting cold would count for their init
+    /// too: a cold fan-out of 27 looked like 31 and kept 4 environments too many warm.
+    /// </summary>
+    private static void ForecastConcurrency(FunctionState state, long arrivalMs, int durationMs, long nowMs)
+    {
+        var inFlight = state.InFlightArrivals;
+        var index = inFlight.BinarySearch(arrivalMs);
+        if (index >= 0)
+        {
+            inFlight.RemoveAt(index);
+        }
+
+        var running = 1;
+        foreach (var other in inFlight)
+        {
+            if (other > arrivalMs)
+            {
+                break;
+            }
+
+            running++;
+        }
+
+        var completed = state.CompletedIntervals;
+        foreach (var (start, end) in completed)
+        {
+            if (start <= arrivalMs && arrivalMs < end)
+            {
+                running++;
+            }
+        }
+
+        completed.Add((arrivalMs, arrivalMs + durationMs));
+        var oldestNeeded = inFlight.Count > 0 ? inFlight[0] : nowMs;
+        completed.RemoveAll(c => c.End <= oldestNeeded);
+        state.ForecastFedMs = Math.Max(state.ForecastFedMs, arrivalMs);
+        state.Forecast.OnConcurrency(state.ForecastFedMs, running);
     }
 
     private void OnActivityEnded(PolicyContext context, int function, FunctionState state, long endMs)
@@ -323,7 +373,7 @@ public sealed class AdaptivePolicy : ISimulationPolicy
                 ReleaseProbe(function, state);
             }
         }
-        else if (desired > 1 && (now >= state.LastFullPingMs + _timeout.SafeGapMs || desired > state.LastPingedLevel))
+        else if (desired > 1 && (now >= FullPingDue(state) || desired > state.LastPingedLevel))
         {
             var fanOut = desired - users;
             if (fanOut > 0)
@@ -334,6 +384,7 @@ public sealed class AdaptivePolicy : ISimulationPolicy
 
             state.LastFullPingMs = now;
             state.LastPingedLevel = desired;
+            state.FullPingOwedByMs = long.MaxValue;
         }
         else if (now >= KeepAliveDue(state, now))
         {
@@ -357,7 +408,7 @@ public sealed class AdaptivePolicy : ISimulationPolicy
         var due = KeepAliveDue(state, now);
         if (state.Forecast.DesiredWarm(now) > 1)
         {
-            due = Math.Min(due, state.LastFullPingMs + gap);
+            due = Math.Min(due, FullPingDue(state));
         }
 
         if (state.Probe is { } probe && (probe.ShadowEndMs != long.MinValue || CanAffordProbe(function)))
@@ -388,18 +439,30 @@ public sealed class AdaptivePolicy : ISimulationPolicy
             return now;
         }
 
-        var due = state.LastEndMs + _timeout.SafeGapMs;
-        if (state.Forecast.PredictedArrivalWithin(due - _options.CollisionGuardMs, due + _pingDurationMs + _options.CollisionGuardMs) is { } arrival)
+        return EarlierOffPredictedArrival(state, state.LastEndMs + _timeout.SafeGapMs, state.LastEndMs);
+    }
+
+    /// <summary>When the environments kept for a forecast peak need their next full ping: within the proven idle gap of the last one, and earlier off an arrival the function's rhythm predicts (a cron's fan-out meeting all its environments busy with our pings would start cold everywhere).</summary>
+    private long FullPingDue(FunctionState state)
+    {
+        var due = state.LastFullPingMs + _timeout.SafeGapMs;
+        return Math.Min(state.FullPingOwedByMs, EarlierOffPredictedArrival(state, due, state.LastFullPingMs));
+    }
+
+    /// <summary>Moves a ping due at <paramref name="dueMs"/> early, off an arrival predicted while it would run, if that is after <paramref name="notBeforeMs"/>.</summary>
+    private long EarlierOffPredictedArrival(FunctionState state, long dueMs, long notBeforeMs)
+    {
+        if (state.Forecast.PredictedArrivalWithin(dueMs - _options.CollisionGuardMs, dueMs + _pingDurationMs + _options.CollisionGuardMs) is { } arrival)
         {
-            // Pinging early is always safe (the environment's idle clock restarts sooner); pinging into the arrival is not.
+            // Pinging early is always safe (the environments' idle clocks restart sooner); pinging into the arrival is not.
             var early = arrival - _options.CollisionGuardMs - _pingDurationMs;
-            if (early > state.LastEndMs)
+            if (early > notBeforeMs)
             {
-                due = early;
+                return early;
             }
         }
 
-        return due;
+        return dueMs;
     }
 
     /// <returns>How many pings ran.</returns>
@@ -546,6 +609,7 @@ public sealed class AdaptivePolicy : ISimulationPolicy
 
     private const long RenewalCoalesceMs = 30_000;
     private const long ProbeHoldMs = 5_000;
+    private const long OwedFullPingMs = 60_000;
     private const long RecheckAfterRefusalMs = 1_000;
 
     /// <summary>
@@ -579,6 +643,16 @@ public sealed class AdaptivePolicy : ISimulationPolicy
         }
 
         state.Renewals.Remove(renewalMs);
+        var desired = state.Forecast.DesiredWarm(context.NowMs);
+        if (desired > 1 && 2 * RetiringAt(state, renewalMs) < desired)
+        {
+            // A few of many: a ping now would touch every environment to replace these; the next full ping does it, and
+            // comes within a minute even if users keep the others fresh.
+            state.FullPingOwedByMs = Math.Min(state.FullPingOwedByMs, context.NowMs + OwedFullPingMs);
+            ScheduleCheck(context, function, state.FullPingOwedByMs);
+            return;
+        }
+
         if (busy)
         {
             state.RenewalPending = true;
@@ -586,6 +660,13 @@ public sealed class AdaptivePolicy : ISimulationPolicy
         }
 
         RenewNow(context, function, state, handover: false);
+    }
+
+    /// <summary>How many environments, born within the coalescing window, reach their end of life at <paramref name="renewalMs"/>.</summary>
+    private int RetiringAt(FunctionState state, long renewalMs)
+    {
+        var born = renewalMs - _options.EnvironmentLifetimeMs;
+        return state.Births.Count(b => b > born - RenewalCoalesceMs && b <= born);
     }
 
     private void RenewNow(PolicyContext context, int function, FunctionState state, bool handover = false)
@@ -598,6 +679,7 @@ public sealed class AdaptivePolicy : ISimulationPolicy
                 ? "adaptive: hand over to a successor before the environment reaches the platform's lifetime"
                 : "adaptive: replace environments reaching the platform's lifetime before a user meets them");
         state.LastFullPingMs = now;
+        state.FullPingOwedByMs = long.MaxValue;
         state.Births.RemoveAll(b => b <= now - _options.EnvironmentLifetimeMs);
         if (state.Probe is { } probe)
         {
@@ -685,6 +767,10 @@ public sealed class AdaptivePolicy : ISimulationPolicy
         public readonly WarmthForecast Forecast = new(options);
         public readonly UtilizationByLevel Utilization = new(options.UtilizationWindowMs, 64);
         public readonly List<long> Births = [];
+        public readonly List<long> InFlightArrivals = [];
+        public readonly List<(long Start, long End)> CompletedIntervals = [];
+        public long ForecastFedMs;
+        public long FullPingOwedByMs = long.MaxValue;
         public readonly List<long> Renewals = [];
         public long LastEndMs = -1;
         public long LastFullPingMs;
