@@ -17,9 +17,9 @@ namespace WarmKeeper.Benchmarks;
 /// </summary>
 internal static class GoalBenchmark
 {
-    private const string Oracle = "ping-5min-peak";
-    private static readonly string[] Fair = ["none", "ping-5min", "aas-tt-0.7"];
-    private static readonly string[] Policies = [.. Fair, Oracle, AdaptivePolicy.Name];
+    private const string Oracle = AdaptiveGoal.Oracle;
+    private static readonly IReadOnlyList<string> Fair = AdaptiveGoal.Fair;
+    private static readonly string[] Policies = [.. AdaptiveGoal.References, AdaptivePolicy.Name];
 
     private const string Usage = """
         usage: goal [--seeds LIST] [--families LIST] [--reap LIST] [--dump DIR] [--parallel N]
@@ -321,28 +321,21 @@ internal static class GoalBenchmark
                 return times.Length == 0 ? "" : " (adaptive's cold at " + string.Join(", ", times.Take(5).Select(t => Clock(t) + JustBefore(adaptive, name, t))) + (times.Length > 5 ? ", …" : "") + ")";
             }
 
-            foreach (var name in Fair)
+            foreach (var miss in AdaptiveGoal.Judge(adaptive, results))
             {
-                var reference = results[name];
-                if (reference.ColdStarts > 0 && adaptive.ColdStarts >= reference.ColdStarts)
+                var reference = results[miss.Reference];
+                failures.Add(miss.Clause switch
                 {
-                    failures.Add(new Failure(Clause.FewerCold,
-                        Invariant($"cold vs {name}: {adaptive.ColdStarts:N0} ≥ {reference.ColdStarts:N0} (needs ≤ {reference.ColdStarts - 1:N0}: over by {adaptive.ColdStarts - reference.ColdStarts + 1:N0})"),
-                        Culprits(adaptive, reference, f => f.Counts.ColdStarts, v => Invariant($"{v:N0}"), ColdTimes)));
-                }
-                else if (reference.ColdStarts == 0 && adaptive.ColdStarts > 0)
-                {
-                    failures.Add(new Failure(Clause.NoCold,
-                        Invariant($"cold vs {name}: {adaptive.ColdStarts:N0} > 0 ({name} has none: over by {adaptive.ColdStarts:N0})"),
-                        Culprits(adaptive, reference, f => f.Counts.ColdStarts, v => Invariant($"{v:N0}"), ColdTimes)));
-                }
-            }
-
-            if (adaptive.CostUsd > oracle.CostUsd)
-            {
-                failures.Add(new Failure(Clause.Cost,
-                    Invariant($"cost vs oracle: ${adaptive.CostUsd:0.000000} > ${oracle.CostUsd:0.000000} (over by ${adaptive.CostUsd - oracle.CostUsd:0.000000}, {(adaptive.CostUsd / oracle.CostUsd) - 1:+0.00%})"),
-                    Culprits(adaptive, oracle, f => f.Cost.TotalUsd, v => Invariant($"${v:0.000000}"), _ => "")));
+                    GoalClause.FewerColdStarts => new Failure(Clause.FewerCold,
+                        Invariant($"cold vs {miss.Reference}: {adaptive.ColdStarts:N0} ≥ {reference.ColdStarts:N0} (needs ≤ {reference.ColdStarts - 1:N0}: over by {adaptive.ColdStarts - reference.ColdStarts + 1:N0})"),
+                        Culprits(adaptive, reference, f => f.Counts.ColdStarts, v => Invariant($"{v:N0}"), ColdTimes)),
+                    GoalClause.NoColdStarts => new Failure(Clause.NoCold,
+                        Invariant($"cold vs {miss.Reference}: {adaptive.ColdStarts:N0} > 0 ({miss.Reference} has none: over by {adaptive.ColdStarts:N0})"),
+                        Culprits(adaptive, reference, f => f.Counts.ColdStarts, v => Invariant($"{v:N0}"), ColdTimes)),
+                    _ => new Failure(Clause.Cost,
+                        Invariant($"cost vs oracle: ${adaptive.CostUsd:0.000000} > ${oracle.CostUsd:0.000000} (over by ${adaptive.CostUsd - oracle.CostUsd:0.000000}, {(adaptive.CostUsd / oracle.CostUsd) - 1:+0.00%})"),
+                        Culprits(adaptive, oracle, f => f.Cost.TotalUsd, v => Invariant($"${v:0.000000}"), _ => "")),
+                });
             }
 
             return new Cell(family, seed, trace, adaptive.ReapMs / 60_000.0, results, failures);
