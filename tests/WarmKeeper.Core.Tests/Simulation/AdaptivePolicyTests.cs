@@ -117,6 +117,35 @@ public sealed class AdaptivePolicyTests(SharedTracesFixture traces) : IClassFixt
     }
 
     [Fact]
+    public void Savings_keep_the_peak_warm_where_the_idle_timeout_is_long()
+    {
+        // Two bursts of 4 eight hours apart, next to a busy function that keeps itself warm (what a plain warmer would
+        // have pinged it is saved). By the second burst the forecast alone has released the peak (too little history).
+        TraceFunction[] functions = [new("bursty", 128, 300), new("steady", 2048, 200)];
+        var rows = new List<(long, int, int)>();
+        foreach (var burst in new[] { (60 * Minute) + 12_345, (9 * 60 * Minute) + 12_345 })
+        {
+            rows.AddRange(Enumerable.Range(0, 4).Select(k => (burst + (k * 10L), 0, 10_000)));
+        }
+
+        for (var t = 777L; t < DemandTrace.HorizonMs; t += Minute)
+        {
+            rows.Add((t, 1, 100));
+        }
+
+        var trace = Trace(functions, [.. rows.OrderBy(r => r.Item1)]);
+        var platform = PlatformOptions.WithReap(TimeSpan.FromMinutes(30));
+        var spending = PlatformSimulator.Run(trace, AdaptivePolicy.Factory(), platform);
+        var saving = PlatformSimulator.Run(trace, AdaptivePolicy.Factory(new AdaptiveOptions { SavingsReserve = 1.0 }), platform);
+
+        // The first burst meets two warm environments (the function's own and its probe's shadow: it is the cheapest to
+        // probe with), so 2 cold starts either way; the second finds all four warm only where savings may be spent.
+        Assert.Equal(2, spending.PerFunction[0].Counts.ColdStarts);
+        Assert.Equal(2 + 3, saving.PerFunction[0].Counts.ColdStarts);
+        Assert.True(spending.CostUsd <= PlatformSimulator.Run(trace, PolicyCatalog.Get("ping-5min-peak", trace), platform).CostUsd);
+    }
+
+    [Fact]
     public void Its_pings_go_through_the_planner_and_its_reasons_say_why()
     {
         var (result, _) = RunAdaptive(traces.Get("sparse-24h"), PlatformOptions.WithReap(TimeSpan.FromMinutes(10)));

@@ -187,7 +187,7 @@ public sealed class AdaptivePolicy : ISimulationPolicy
         var users = _demand!.InFlight(function);
         state.InFlightArrivals.Add(arrivalMs);
         state.Utilization.OnArrival(arrivalMs);
-        var desired = state.Forecast.DesiredWarm(arrivalMs);
+        var desired = DesiredWarm(function, state, arrivalMs);
         if (users > 1 && users >= desired)
         {
             // Users hold every environment the forecast keeps: each of them is fresh again, as a full ping would leave it.
@@ -339,7 +339,7 @@ public sealed class AdaptivePolicy : ISimulationPolicy
     {
         var state = _functions[function];
         var now = context.NowMs;
-        var desired = state.Forecast.DesiredWarm(now);
+        var desired = DesiredWarm(function, state, now);
         var users = _demand!.InFlight(function);
         TryBecomeProber(function, state, desired);
 
@@ -406,7 +406,7 @@ public sealed class AdaptivePolicy : ISimulationPolicy
     {
         var gap = _timeout.SafeGapMs;
         var due = KeepAliveDue(state, now);
-        if (state.Forecast.DesiredWarm(now) > 1)
+        if (DesiredWarm(function, state, now) > 1)
         {
             due = Math.Min(due, FullPingDue(state));
         }
@@ -499,6 +499,27 @@ public sealed class AdaptivePolicy : ISimulationPolicy
         };
         return sent;
     }
+
+    /// <summary>
+    /// How many environments to keep warm: the forecast's, or the highest concurrency seen while the savings account
+    /// (above its reserve) pays for the extra levels' pings over an idle timeout. Where the timeout is long, keeping
+    /// the peak warm costs less than the plain warmer would have, so the savings buy fewer cold starts; where it is
+    /// 5 minutes there is nothing to spend and the forecast decides alone.
+    /// </summary>
+    private int DesiredWarm(int function, FunctionState state, long nowMs)
+    {
+        var forecast = state.Forecast.DesiredWarm(nowMs);
+        var peak = state.Forecast.Peak;
+        if (peak <= forecast)
+        {
+            return forecast;
+        }
+
+        var extraPerGap = (peak - forecast) * (PingUsd(function) + (InitUsd(function) * _pingDurationMs / Math.Max(1.0, _timeout.SafeGapMs)));
+        return CanAffordExtra(extraPerGap * PeakHoldGaps) ? peak : forecast;
+    }
+
+    private const int PeakHoldGaps = 12;
 
     /// <summary>An armed probe is due once its shadow has idled for the gap under test; arming waits until the savings pay for a round.</summary>
     private bool ProbeDue(int function, ProbeState probe, long now) =>
@@ -631,7 +652,7 @@ public sealed class AdaptivePolicy : ISimulationPolicy
         {
             // A user expected while a plain replacement would still be starting is worth the extra ping even unpaid.
             var userDuringReplacement = state.Forecast.PredictedArrivalWithin(renewalMs, renewalMs + HandoverLeadMs(function), rhythmOnly: true) is not null;
-            if (busy || state.Probe is not null || state.Forecast.DesiredWarm(context.NowMs) > 1 || !(userDuringReplacement || CanAffordExtra(PingUsd(function))))
+            if (busy || state.Probe is not null || DesiredWarm(function, state, context.NowMs) > 1 || !(userDuringReplacement || CanAffordExtra(PingUsd(function))))
             {
                 Schedule(context, renewalMs, new Agenda(AgendaKind.Renew, function, renewalMs));
                 return;
@@ -643,7 +664,7 @@ public sealed class AdaptivePolicy : ISimulationPolicy
         }
 
         state.Renewals.Remove(renewalMs);
-        var desired = state.Forecast.DesiredWarm(context.NowMs);
+        var desired = DesiredWarm(function, state, context.NowMs);
         if (desired > 1 && 2 * RetiringAt(state, renewalMs) < desired)
         {
             // A few of many: a ping now would touch every environment to replace these; the next full ping does it, and
@@ -672,7 +693,7 @@ public sealed class AdaptivePolicy : ISimulationPolicy
     private void RenewNow(PolicyContext context, int function, FunctionState state, bool handover = false)
     {
         var now = context.NowMs;
-        var desired = state.Forecast.DesiredWarm(now);
+        var desired = DesiredWarm(function, state, now);
         var users = _demand!.InFlight(function);
         Ping(context, function, state, Math.Max(1, desired - users) + (handover ? 1 : 0), users, isProbe: false, 0,
             handover
