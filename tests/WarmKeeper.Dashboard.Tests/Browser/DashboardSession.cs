@@ -17,12 +17,15 @@ public class DashboardSession : IAsyncLifetime
 
     public IBrowser Browser { get; private set; } = default!;
 
+    /// <summary>Aliases of the demo function orders (all to version 1), so tests can each own a concurrency policy.</summary>
+    public static readonly string[] OrdersAliases = ["blue", "green", "canary", "amber"];
+
     /// <summary>Configuration of the agent, beyond <see cref="AgentHost"/>'s defaults.</summary>
     protected virtual string[] AgentArguments => [];
 
     public async Task InitializeAsync()
     {
-        Agent = await AgentHost.StartAsync(null, AgentArguments);
+        Agent = await AgentHost.StartAsync(null, [.. OrdersAliases.Select(a => $"--WarmKeeper:LocalRuntime:Functions:orders:Aliases:{a}=1"), .. AgentArguments]);
         var chromium = Chromium.Find();
         if (chromium is null)
         {
