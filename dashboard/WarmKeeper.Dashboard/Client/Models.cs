@@ -106,7 +106,7 @@ public sealed record ScalingDecisionInfo(
             foreach (var v in array.OfType<JsonObject>())
             {
                 var inputs = v["inputs"] is JsonObject i
-                    ? i.Where(p => p.Value is JsonValue).ToDictionary(p => p.Key, p => p.Value!.ToJsonString(), StringComparer.Ordinal)
+                    ? i.Where(p => p.Value is JsonValue).ToDictionary(p => p.Key, p => Figure((JsonValue)p.Value!), StringComparer.Ordinal)
                     : new Dictionary<string, string>(StringComparer.Ordinal);
                 votes.Add(new DeciderVoteInfo(
                     v["decider"]?.GetValue<string>() ?? "?",
@@ -116,6 +116,10 @@ public sealed record ScalingDecisionInfo(
             }
         }
 
+        static string Figure(JsonValue value) =>
+            value.TryGetValue<double>(out var number)
+                ? number.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture)
+                : value.ToString();
         static bool Flag(JsonObject data, string name) => data[name] is JsonValue value && value.TryGetValue<bool>(out var b) && b;
         static int? Number(JsonObject data, string name) => data[name] is JsonValue value && value.TryGetValue<int>(out var n) ? n : null;
         return new ScalingDecisionInfo(
