@@ -23,8 +23,16 @@ public class DashboardSession : IAsyncLifetime
     /// <summary>Configuration of the agent, beyond <see cref="AgentHost"/>'s defaults.</summary>
     protected virtual string[] AgentArguments => [];
 
+    /// <summary>False for a session its tests will skip anyway: no agent, no browser.</summary>
+    protected virtual bool Wanted => true;
+
     public async Task InitializeAsync()
     {
+        if (!Wanted)
+        {
+            return;
+        }
+
         Agent = await AgentHost.StartAsync(null, [.. OrdersAliases.Select(a => $"--WarmKeeper:LocalRuntime:Functions:orders:Aliases:{a}=1"), .. AgentArguments]);
         var chromium = Chromium.Find();
         if (chromium is null)
@@ -65,7 +73,10 @@ public class DashboardSession : IAsyncLifetime
             _playwright.Dispose();
         }
 
-        await Agent.DisposeAsync();
+        if (Agent is not null)
+        {
+            await Agent.DisposeAsync();
+        }
     }
 }
 
