@@ -26,6 +26,9 @@ public static class Format
 
     public static string Number(double value) => value.ToString("0.###", CultureInfo.InvariantCulture);
 
+    /// <summary>A figure with up to <paramref name="decimals"/> decimals, no trailing zeros.</summary>
+    public static string Number(double value, int decimals) => value.ToString("0." + new string('#', decimals), CultureInfo.InvariantCulture);
+
     public static string Number(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
 
     public static string Optional(int? value) => value?.ToString(CultureInfo.InvariantCulture) ?? "—";

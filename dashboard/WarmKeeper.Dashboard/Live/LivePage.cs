@@ -15,6 +15,7 @@ public abstract class LivePage : ComponentBase, IAsyncDisposable
     private readonly CancellationTokenSource _lifetime = new();
     private ITimer? _timer;
     private int _refreshing;
+    private volatile bool _again;
 
     [Inject]
     protected TimeProvider Time { get; set; } = default!;
@@ -67,17 +68,32 @@ public abstract class LivePage : ComponentBase, IAsyncDisposable
         }
     }
 
-    /// <summary>Loads now (also after a change, so the page shows what the agent stored).</summary>
+    /// <summary>
+    /// Loads now (also after a change, so the page shows what the agent stored). Asked while a load
+    /// runs, it loads once more after it, so what the person just chose (a filter) is never lost.
+    /// </summary>
     public async Task RefreshAsync()
     {
-        if (_lifetime.IsCancellationRequested || Interlocked.Exchange(ref _refreshing, 1) == 1)
+        if (_lifetime.IsCancellationRequested)
         {
+            return;
+        }
+
+        if (Interlocked.Exchange(ref _refreshing, 1) == 1)
+        {
+            _again = true;
             return;
         }
 
         try
         {
-            await LoadAsync(_lifetime.Token);
+            do
+            {
+                _again = false;
+                await LoadAsync(_lifetime.Token);
+            }
+            while (_again && !_lifetime.IsCancellationRequested);
+
             LastRefreshed = Time.GetUtcNow();
             RefreshError = null;
         }
@@ -105,7 +121,8 @@ public abstract class LivePage : ComponentBase, IAsyncDisposable
             return;
         }
 
-        _ = InvokeAsync(RefreshAsync).ContinueWith(
+        // A tick while a load runs is skipped (a slow target must not be asked back to back).
+        _ = InvokeAsync(() => Volatile.Read(ref _refreshing) == 1 ? Task.CompletedTask : RefreshAsync()).ContinueWith(
             static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
     }
 
