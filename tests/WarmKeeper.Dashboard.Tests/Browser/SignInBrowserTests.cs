@@ -24,6 +24,25 @@ public sealed class SignInBrowserTests(SecuredDashboardSession session) : IClass
     }
 
     [SkippableFact]
+    public async Task The_sign_in_cookie_is_http_only_and_strict_and_a_post_without_the_antiforgery_token_is_refused()
+    {
+        var page = await SignInAsync(SecuredDashboardSession.OpsKey, "/");
+        var cookie = Assert.Single(await page.Context.CookiesAsync(), c => c.Name == "warmkeeper.dashboard");
+        Assert.True(cookie.HttpOnly);
+        Assert.Equal(SameSiteAttribute.Strict, cookie.SameSite);
+        Assert.DoesNotContain(SecuredDashboardSession.OpsKey, cookie.Value, StringComparison.Ordinal);
+
+        var stranger = await session.OpenAsync("/sign-in");
+        await Assertions.Expect(stranger.Locator("form input[name=__RequestVerificationToken]")).ToHaveCountAsync(1);
+        var forged = await stranger.Context.APIRequest.PostAsync("/sign-in", new()
+        {
+            Form = stranger.Context.APIRequest.CreateFormData().Set("_handler", "sign-in").Set("Input.Key", SecuredDashboardSession.OpsKey),
+        });
+        Assert.Equal(400, forged.Status);
+        Assert.DoesNotContain(await stranger.Context.CookiesAsync(), c => c.Name == "warmkeeper.dashboard");
+    }
+
+    [SkippableFact]
     public async Task The_dashboard_cookie_opens_no_door_to_the_REST_API()
     {
         var page = await SignInAsync(SecuredDashboardSession.OpsKey, "/");
