@@ -9,6 +9,8 @@ namespace WarmKeeper.Dashboard.Client;
 /// component tests give it a fake.
 /// </summary>
 /// <remarks>
+/// Reads throw <see cref="DashboardApiException"/> when the agent cannot answer; changes never throw
+/// for that, they return an <see cref="ApiOutcome"/> saying what happened.
 /// Changes take the request body as JSON (the REST API's contract): a form sends what the person typed
 /// and the API names every field it refuses, so the dashboard holds no copy of the rules.
 /// </remarks>

@@ -95,7 +95,16 @@ internal sealed partial class RestWarmKeeperClient(
         // The API replaces a policy whole: read it, change one field, and write it back under the
         // revision the person saw, so a change made meanwhile is refused rather than overwritten.
         var path = $"api/v1/warmup-policies/{Segment(id)}";
-        var current = await ReadAsync<JsonObject>(path, cancellationToken);
+        JsonObject? current;
+        try
+        {
+            current = await ReadAsync<JsonObject>(path, cancellationToken);
+        }
+        catch (DashboardApiException e)
+        {
+            return new ApiOutcome<WarmupPolicyInfo>(OutcomeStatus.Failed, Title: e.Message);
+        }
+
         if (current is null)
         {
             return new ApiOutcome<WarmupPolicyInfo>(OutcomeStatus.NotFound, Title: $"Warm-up policy '{id}' was not found.");
@@ -136,10 +145,17 @@ internal sealed partial class RestWarmKeeperClient(
         if (!response.IsSuccessStatusCode)
         {
             var problem = await ReadProblemAsync(response, cancellationToken);
-            throw new DashboardApiException(problem.Message);
+            throw new DashboardApiException(problem.Status == OutcomeStatus.Failed ? problem.Message : $"{problem.Title} {problem.Message}");
         }
 
-        return await response.Content.ReadFromJsonAsync<T>(Json, cancellationToken);
+        try
+        {
+            return await response.Content.ReadFromJsonAsync<T>(Json, cancellationToken);
+        }
+        catch (JsonException e)
+        {
+            throw new DashboardApiException($"The agent's answer to GET /{path} was not what the dashboard reads: {e.Message}", e);
+        }
     }
 
     private async Task<ApiOutcome<T>> ChangeAsync<T>(HttpMethod method, string path, JsonObject? body, long? expectedRevision, CancellationToken cancellationToken)
@@ -153,16 +169,29 @@ internal sealed partial class RestWarmKeeperClient(
             }
         }
 
-        using var response = await SendAsync(method, path, body, expectedRevision, cancellationToken);
-        if (!response.IsSuccessStatusCode)
+        try
         {
-            return ApiOutcome<T>.From(await ReadProblemAsync(response, cancellationToken));
-        }
+            using var response = await SendAsync(method, path, body, expectedRevision, cancellationToken);
+            if (!response.IsSuccessStatusCode)
+            {
+                return ApiOutcome<T>.From(await ReadProblemAsync(response, cancellationToken));
+            }
 
-        var value = response.StatusCode == HttpStatusCode.NoContent || response.Content.Headers.ContentLength == 0
-            ? default
-            : await response.Content.ReadFromJsonAsync<T>(Json, cancellationToken);
-        return new ApiOutcome<T>(OutcomeStatus.Succeeded, value);
+            var value = response.StatusCode == HttpStatusCode.NoContent || response.Content.Headers.ContentLength == 0
+                ? default
+                : await response.Content.ReadFromJsonAsync<T>(Json, cancellationToken);
+            return new ApiOutcome<T>(OutcomeStatus.Succeeded, value);
+        }
+        catch (DashboardApiException e)
+        {
+            // A change never throws at a page: it tells what happened. (Whether the agent applied
+            // it before failing to answer is unknown; the page reloads and shows what is stored.)
+            return new ApiOutcome<T>(OutcomeStatus.Failed, Title: e.Message);
+        }
+        catch (JsonException e)
+        {
+            return new ApiOutcome<T>(OutcomeStatus.Failed, Title: $"The change was made, but the agent's answer could not be read: {e.Message}");
+        }
     }
 
     private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, JsonObject? body, long? expectedRevision, CancellationToken cancellationToken)
@@ -192,6 +221,11 @@ internal sealed partial class RestWarmKeeperClient(
         {
             LogCallFailed(e, method.Method, path);
             throw new DashboardApiException($"The agent's API did not answer: {e.Message}", e);
+        }
+        catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
+        {
+            LogCallFailed(e, method.Method, path);
+            throw new DashboardApiException($"The agent's API did not answer within {http.Timeout.TotalSeconds:0} s.", e);
         }
     }
 
