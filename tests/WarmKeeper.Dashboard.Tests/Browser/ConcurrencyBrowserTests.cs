@@ -102,4 +102,23 @@ public sealed class ConcurrencyBrowserTests(DashboardSession session) : IClassFi
         await Assertions.Expect(report.Locator("[data-figure=errors]")).ToHaveTextAsync("0");
         await Assertions.Expect(page.Locator("tr[data-policy=hello-now]")).ToContainTextAsync("2 sent");
     }
+
+    [SkippableFact]
+    public async Task A_warmup_policy_is_turned_off_and_on_from_its_switch()
+    {
+        await AgentApi.CreateAsync(session.Agent.Client, "/api/v1/warmup-policies", AgentApi.HelloWarmup("hello-switch"));
+        var page = await session.OpenAsync("/warmup");
+        var toggle = page.GetByRole(AriaRole.Switch, new() { Name = "hello-switch enabled" });
+        await Assertions.Expect(toggle).Not.ToBeCheckedAsync();
+
+        await toggle.CheckAsync();
+        await Assertions.Expect(page.Locator("[data-outcome=Succeeded]")).ToContainTextAsync("hello-switch is on");
+        var stored = await AgentApi.GetAsync(session.Agent.Client, "/api/v1/warmup-policies/hello-switch");
+        Assert.True(stored["enabled"]!.GetValue<bool>());
+        Assert.Equal(2, stored["revision"]!.GetValue<long>());
+
+        await toggle.UncheckAsync();
+        await Assertions.Expect(page.Locator("[data-outcome=Succeeded]")).ToContainTextAsync("hello-switch is off");
+        Assert.False((await AgentApi.GetAsync(session.Agent.Client, "/api/v1/warmup-policies/hello-switch"))["enabled"]!.GetValue<bool>());
+    }
 }
