@@ -13,6 +13,12 @@ public class DashboardSession : IAsyncLifetime
     private IPlaywright? _playwright;
     private string? _missing;
 
+    static DashboardSession()
+    {
+        // The whole solution's tests share two cores: give a circuit time to answer before failing.
+        Assertions.SetDefaultExpectTimeout(15_000);
+    }
+
     public AgentHost Agent { get; private set; } = default!;
 
     public IBrowser Browser { get; private set; } = default!;
