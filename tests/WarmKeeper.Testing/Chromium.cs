@@ -22,12 +22,4 @@ public static class Chromium
             .SelectMany(dir => names.Select(name => Path.Combine(dir, name)))
             .FirstOrDefault(File.Exists);
     }
-
-    /// <summary>The browser's path, or skips the test (fails under WARMKEEPER_REQUIRE_ALL=1) when it is missing.</summary>
-    public static string Require()
-    {
-        var found = Find();
-        RequireAll.SkipUnless(found is not null, $"Chromium is not installed (Debian package chromium, or set {VariableName}).");
-        return found!;
-    }
 }

@@ -26,8 +26,8 @@ public class DashboardSession : IAsyncLifetime
     /// <summary>Aliases of the demo function orders (all to version 1), so tests can each own a concurrency policy.</summary>
     public static readonly string[] OrdersAliases = ["blue", "green", "canary", "amber"];
 
-    /// <summary>Configuration of the agent, beyond <see cref="AgentHost"/>'s defaults.</summary>
-    protected virtual string[] AgentArguments => [];
+    /// <summary>Configuration of the agent, beyond <see cref="AgentHost"/>'s defaults: by default the aliases of orders.</summary>
+    protected virtual string[] AgentArguments => [.. OrdersAliases.Select(a => $"--WarmKeeper:LocalRuntime:Functions:orders:Aliases:{a}=1")];
 
     /// <summary>False for a session its tests will skip anyway: no agent, no browser.</summary>
     protected virtual bool Wanted => true;
@@ -39,7 +39,7 @@ public class DashboardSession : IAsyncLifetime
             return;
         }
 
-        Agent = await AgentHost.StartAsync(null, [.. OrdersAliases.Select(a => $"--WarmKeeper:LocalRuntime:Functions:orders:Aliases:{a}=1"), .. AgentArguments]);
+        Agent = await AgentHost.StartAsync(null, AgentArguments);
         var chromium = Chromium.Find();
         if (chromium is null)
         {
@@ -94,6 +94,7 @@ public sealed class SecuredDashboardSession : DashboardSession
 
     protected override string[] AgentArguments =>
     [
+        .. base.AgentArguments,
         $"--WarmKeeper:Api:Keys:reader:Hash={ApiKeyHashing.Hash(ReaderKey)}",
         "--WarmKeeper:Api:Keys:reader:Scopes:0=read",
         $"--WarmKeeper:Api:Keys:ops:Hash={ApiKeyHashing.Hash(OpsKey)}",

@@ -37,6 +37,14 @@ public sealed class ScreenshotTour(DemoDashboardSession session) : IClassFixture
         await page.WaitForTimeoutAsync(1000);
         await ShotAsync(page, folder!, "function");
 
+        await page.GotoAsync("/concurrency");
+        await Assertions.Expect(page.Locator("tr[data-policy=demo-orders]")).ToBeVisibleAsync();
+        await ShotAsync(page, folder!, "concurrency");
+
+        await page.GotoAsync("/events");
+        await Assertions.Expect(page.Locator("ol.events li").First).ToBeVisibleAsync();
+        await ShotAsync(page, folder!, "events");
+
         await page.GotoAsync("/concurrency/policies/demo-orders");
         await page.GetByLabel("Target utilization").FillAsync("1.5");
         await page.GetByLabel("Stable window").FillAsync("00:00:03");
