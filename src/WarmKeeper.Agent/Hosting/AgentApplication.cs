@@ -2,6 +2,7 @@ using Hangfire;
 using Hangfire.InMemory;
 using Microsoft.Extensions.Options;
 using WarmKeeper.Agent.Api;
+using WarmKeeper.Agent.Dashboard;
 using WarmKeeper.Agent.Demo;
 using WarmKeeper.Agent.Events;
 using WarmKeeper.Agent.Persistence;
@@ -32,7 +33,14 @@ public static class AgentApplication
             Args = args,
             // appsettings.json ships beside the executable; data files go in the working directory.
             ContentRootPath = AppContext.BaseDirectory,
+            // The agent is "warmkeeper" whichever process hosts it (a test host too): static web
+            // assets are found by this name.
+            ApplicationName = typeof(AgentApplication).Assembly.GetName().Name,
         });
+
+        // The dashboard's assets come from its Razor class library: from the build output's manifest
+        // when run from a build, from wwwroot when published (the call is a no-op there).
+        builder.WebHost.UseStaticWebAssets();
 
         builder.Services.AddWarmKeeperAgent(builder.Configuration);
         var app = builder.Build();
@@ -41,6 +49,7 @@ public static class AgentApplication
 
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseAntiforgery();
         app.MapWarmKeeperHealth();
         app.MapFunctionsApi();
         app.MapWarmupPoliciesApi();
@@ -51,6 +60,7 @@ public static class AgentApplication
         app.MapSimulationsApi();
         app.MapWarmKeeperHangfireDashboard();
         app.MapOpenApi("/openapi/{documentName}.json");
+        app.MapWarmKeeperDashboard();
         return app;
     }
 
@@ -88,6 +98,7 @@ public static class AgentApplication
         services.AddWarmKeeperScaling(configuration);
         services.AddWarmKeeperDemo(configuration);
         services.AddWarmKeeperProtection(configuration);
+        services.AddWarmKeeperDashboard();
 
         services.AddProblemDetails();
         services.AddExceptionHandler<TargetUnavailableExceptionHandler>();

@@ -1,7 +1,5 @@
 using System.Net;
 using System.Security.Claims;
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
@@ -16,20 +14,16 @@ internal sealed class ApiKeyAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
     ILoggerFactory logger,
     UrlEncoder encoder,
-    IOptions<ApiSecurityOptions> security)
+    ApiKeyVerifier keys)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "ApiKey";
     public const string ScopeClaim = "scope";
     public const string HeaderName = "X-Api-Key";
 
-    private readonly (string Name, byte[] Digest, List<string> Scopes)[] _keys = security.Value.Keys
-        .Select(k => (k.Key, ApiKeyHashing.TryParse(k.Value.Hash, out var d) ? d : [], k.Value.Scopes))
-        .ToArray();
-
     protected override Task<AuthenticateResult> HandleAuthenticateAsync()
     {
-        if (_keys.Length == 0)
+        if (!keys.HasKeys)
         {
             var remote = Context.Connection.RemoteIpAddress;
             return Task.FromResult(remote is null || IPAddress.IsLoopback(remote)
@@ -43,17 +37,9 @@ internal sealed class ApiKeyAuthenticationHandler(
             return Task.FromResult(AuthenticateResult.NoResult());
         }
 
-        var digest = SHA256.HashData(Encoding.UTF8.GetBytes(presented));
-        foreach (var (name, expected, scopes) in _keys)
-        {
-            // Every configured key is compared in full, in constant time.
-            if (expected.Length == digest.Length && CryptographicOperations.FixedTimeEquals(expected, digest))
-            {
-                return Task.FromResult(Success(name, scopes));
-            }
-        }
-
-        return Task.FromResult(AuthenticateResult.Fail("The API key is not recognized."));
+        return Task.FromResult(keys.Verify(presented) is { } key
+            ? Success(key.Name, key.Scopes)
+            : AuthenticateResult.Fail("The API key is not recognized."));
     }
 
     protected override Task HandleChallengeAsync(AuthenticationProperties properties)

@@ -15,6 +15,7 @@ internal static class SecurityServiceCollectionExtensions
             .Bind(configuration.GetSection(ApiSecurityOptions.SectionName))
             .ValidateOnStart();
         services.AddSingleton<IValidateOptions<ApiSecurityOptions>, ApiSecurityOptionsValidator>();
+        services.AddSingleton<ApiKeyVerifier>();
 
         services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);

@@ -4,11 +4,12 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using WarmKeeper.Agent.Hosting;
 
-namespace WarmKeeper.Agent.Tests;
+namespace WarmKeeper.Testing;
 
 /// <summary>
 /// The real agent (its composition root, its shipped appsettings.json) on real loopback ports chosen
 /// by the OS, so tests run side by side; extra arguments are ordinary --Key=Value configuration.
+/// Shared by the agent's tests and the dashboard's browser tests.
 /// </summary>
 public sealed class AgentHost : IAsyncDisposable
 {
