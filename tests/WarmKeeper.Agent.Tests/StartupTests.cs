@@ -1,4 +1,6 @@
 using System.Net;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.Extensions.DependencyInjection;
 using WarmKeeper.Agent.Hosting;
 
 namespace WarmKeeper.Agent.Tests;
@@ -12,6 +14,31 @@ public sealed class StartupTests
 
         Assert.Equal(HttpStatusCode.OK, (await agent.Client.GetAsync(new Uri("/healthz/live", UriKind.Relative))).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await agent.Client.GetAsync(new Uri("/healthz/ready", UriKind.Relative))).StatusCode);
+    }
+
+    [Fact]
+    public async Task The_dashboards_sign_in_keys_survive_a_restart_on_the_same_data_directory()
+    {
+        var data = Directory.CreateTempSubdirectory("warmkeeper-keys-").FullName;
+        try
+        {
+            string protectedText;
+            await using (var first = await AgentHost.StartAsync(data))
+            {
+                protectedText = first.Services.GetRequiredService<IDataProtectionProvider>()
+                    .CreateProtector("test").Protect("signed in");
+            }
+
+            Assert.NotEmpty(Directory.GetFiles(Path.Combine(data, "data-protection-keys"), "key-*.xml"));
+            await using var second = await AgentHost.StartAsync(data);
+            var unprotected = second.Services.GetRequiredService<IDataProtectionProvider>()
+                .CreateProtector("test").Unprotect(protectedText);
+            Assert.Equal("signed in", unprotected);
+        }
+        finally
+        {
+            Directory.Delete(data, recursive: true);
+        }
     }
 
     [Fact]

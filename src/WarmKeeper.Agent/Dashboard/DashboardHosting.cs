@@ -2,6 +2,11 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Endpoints;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
+using Microsoft.AspNetCore.DataProtection.Repositories;
+using Microsoft.Extensions.Options;
+using WarmKeeper.Agent.Hosting;
 using WarmKeeper.Agent.Security;
 using WarmKeeper.Dashboard;
 using WarmKeeper.Dashboard.Client;
@@ -22,6 +27,12 @@ internal static class DashboardHosting
         services.AddSingleton<AgentSelfAddress>();
         services.AddSingleton<IDashboardAccess, ApiKeyDashboardAccess>();
         services.AddHttpClient<IWarmKeeperClient, RestWarmKeeperClient>(RestWarmKeeperClient.HttpClientName, c => c.Timeout = TimeSpan.FromMinutes(5));
+
+        // The sign-in cookie is encrypted with Data Protection keys kept beside the database, so a restart (or a new
+        // container on the same data volume) does not sign everyone out.
+        services.AddDataProtection().SetApplicationName("warmkeeper");
+        services.AddOptions<KeyManagementOptions>().Configure<IOptions<AgentOptions>, ILoggerFactory>((o, agent, logs) =>
+            o.XmlRepository = new FileSystemXmlRepository(new DirectoryInfo(DataProtectionKeysDirectory(agent.Value.DataDirectory)), logs));
 
         services.AddAuthentication()
             .AddCookie(DashboardSecurity.CookieScheme, o =>
@@ -51,6 +62,10 @@ internal static class DashboardHosting
                 .RequireClaim(DashboardSecurity.ScopeClaim, DashboardSecurity.WriteScope));
         return services;
     }
+
+    /// <summary>Where the dashboard's Data Protection keys live: <c>data-protection-keys</c> in the data directory.</summary>
+    public static string DataProtectionKeysDirectory(string dataDirectory) =>
+        Path.Combine(Path.GetFullPath(string.IsNullOrWhiteSpace(dataDirectory) ? "." : dataDirectory), "data-protection-keys");
 
     public static WebApplication MapWarmKeeperDashboard(this WebApplication app)
     {
