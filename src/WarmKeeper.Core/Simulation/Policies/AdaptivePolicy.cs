@@ -49,7 +49,8 @@ public sealed class AdaptivePolicy : ISimulationPolicy
 
     /// <summary>
     /// What the policy has saved against a plain warmer (a ping every <see cref="AdaptiveOptions.DefaultIdleTimeoutMs"/>
-    /// plus a ping's length, at the highest fan-out seen so far) less what it spent on pings and on probes' cold starts.
+    /// plus a ping's length, at the highest fan-out seen so far, restarting its environments at each end of life) less
+    /// what it spent on pings and on its pings' cold starts.
     /// Probing for a longer idle timeout is paid from it, so that where the timeout turns out to be short learning never
     /// costs more than adapting has already saved.
     /// </summary>
@@ -167,6 +168,7 @@ public sealed class AdaptivePolicy : ISimulationPolicy
                 state.PingsInFlight = Math.Max(0, state.PingsInFlight - 1);
                 if (observation.Start == StartKind.Cold)
                 {
+                    _savedUsd -= InitUsd(function);
                     AddBirth(context, function, observation.ArrivalMs);
                 }
 
@@ -281,10 +283,6 @@ public sealed class AdaptivePolicy : ISimulationPolicy
 
         run.Remaining--;
         run.Warm += observation.Start == StartKind.Warm ? 1 : 0;
-        if (run.IsProbe && observation.Start == StartKind.Cold)
-        {
-            _savedUsd -= InitUsd(function);
-        }
 
         run.EarliestEndMs = Math.Min(run.EarliestEndMs, observation.ObservedAtMs);
         if (run.Remaining > 0)
@@ -717,7 +715,17 @@ public sealed class AdaptivePolicy : ISimulationPolicy
         for (var function = 0; function < _functions.Length; function++)
         {
             var state = _functions[function];
-            var baseline = (double)_options.ReconcileIntervalMs / (_options.DefaultIdleTimeoutMs + _pingDurationMs) * Math.Max(1, state.Forecast.Peak) * PingUsd(function);
+            // The plain warmer pings its peak every 5 minutes, starts an environment for each new level of the peak,
+            // and restarts each at the end of its life: what it would have spent by now.
+            var peak = Math.Max(1, state.Forecast.Peak);
+            // (Restarts are counted when they happen, each lifetime, not spread over it: credit that came before the
+            // restart it pays for would fund probes where there is nothing to save.)
+            var lifetimes = now / _options.EnvironmentLifetimeMs;
+            var baseline = ((double)_options.ReconcileIntervalMs / (_options.DefaultIdleTimeoutMs + _pingDurationMs) * peak * PingUsd(function))
+                + ((lifetimes - state.BaselineLifetimes) * peak * InitUsd(function))
+                + (Math.Max(0, peak - state.BaselinePeak) * InitUsd(function));
+            state.BaselinePeak = Math.Max(state.BaselinePeak, peak);
+            state.BaselineLifetimes = lifetimes;
             _savedUsd += baseline;
             _baselineUsd += baseline;
             var levels = state.Utilization.LevelsAbove(now, _breakEven + _options.UtilizationMargin);
@@ -792,6 +800,8 @@ public sealed class AdaptivePolicy : ISimulationPolicy
         public readonly List<(long Start, long End)> CompletedIntervals = [];
         public long ForecastFedMs;
         public long FullPingOwedByMs = long.MaxValue;
+        public int BaselinePeak;
+        public long BaselineLifetimes;
         public readonly List<long> Renewals = [];
         public long LastEndMs = -1;
         public long LastFullPingMs;
