@@ -12,6 +12,7 @@ using WarmKeeper.Agent.Scaling;
 using WarmKeeper.Core.Demand;
 using WarmKeeper.Core.Observations;
 using WarmKeeper.Core.Scaling;
+using WarmKeeper.Testing;
 
 namespace WarmKeeper.Benchmarks;
 
@@ -33,7 +34,10 @@ internal static class ReconcileBenchmark
     /// <summary>Seconds of demand recorded before the first tick: more than the 60 s stable window.</summary>
     private const int ObservedSeconds = 90;
 
-    public static async Task RunAsync(CancellationToken cancellationToken)
+    public static Task RunAsync(CancellationToken cancellationToken) => WithDatabaseAsync(RunAsync, cancellationToken);
+
+    /// <summary>Runs <paramref name="action"/> on a migrated SQLite database in a temporary directory, deleted after.</summary>
+    private static async Task WithDatabaseAsync(Func<IDbContextFactory<WarmKeeperDbContext>, CancellationToken, Task> action, CancellationToken cancellationToken)
     {
         var directory = Directory.CreateTempSubdirectory("warmkeeper-bench-reconcile-").FullName;
         var services = new ServiceCollection()
@@ -41,7 +45,13 @@ internal static class ReconcileBenchmark
             .BuildServiceProvider();
         try
         {
-            await RunAsync(services.GetRequiredService<IDbContextFactory<WarmKeeperDbContext>>(), cancellationToken);
+            var contexts = services.GetRequiredService<IDbContextFactory<WarmKeeperDbContext>>();
+            await using (var db = await contexts.CreateDbContextAsync(cancellationToken))
+            {
+                await db.Database.MigrateAsync(cancellationToken);
+            }
+
+            await action(contexts, cancellationToken);
         }
         finally
         {
@@ -60,11 +70,6 @@ internal static class ReconcileBenchmark
 
     private static async Task RunAsync(IDbContextFactory<WarmKeeperDbContext> contexts, CancellationToken cancellationToken)
     {
-        await using (var db = await contexts.CreateDbContextAsync(cancellationToken))
-        {
-            await db.Database.MigrateAsync(cancellationToken);
-        }
-
         var policies = Enumerable.Range(0, FunctionCount).Select(Policy).ToArray();
         await InsertAsync(contexts, policies, cancellationToken);
 
@@ -228,15 +233,15 @@ internal static class ReconcileBenchmark
             ],
             cancellationToken);
         await Report.LineAsync(
-            $"Steady ticks changed {changes} policies (expected 0) and made {tickCalls:N0} control-plane calls each; the first tick applied {firstApplied:N0} changes with {firstCalls:N0} calls.\n",
+            $"Steady ticks changed {changes} policies (expected 0) and made {tickCalls:N0} control-plane calls each, {scaling.Concurrency} policies at a time (`ScalingOptions.Concurrency`); the first tick applied {firstApplied:N0} changes with {firstCalls:N0} calls.\n",
             cancellationToken);
-        var (oneByOne, batched) = await EventWritesAsync(contexts, events, cancellationToken);
-        await Report.LineAsync($"What the first tick's time goes to: {EventBatch} scaling events written as the reconciler writes them (`EventLog.AppendAsync`, one context and one SQLite commit each) against the same {EventBatch} rows in one `SaveChanges`, alternating, median of {EventRounds}:\n", cancellationToken);
+        var (oneByOne, batched) = await EventWritesAsync(events, cancellationToken);
+        await Report.LineAsync($"The first tick's events: {EventBatch} scaling events written one by one (`EventLog.AppendAsync`, one context and one SQLite commit each, as the reconciler wrote them before) against the same {EventBatch} in one `EventLog.AppendRangeAsync` (one commit, as a tick now writes its events in batches of up to 200), alternating, median of {EventRounds}:\n", cancellationToken);
         await Report.TableAsync(
-            ["measure", "one commit per event (as now)", "one commit for all", "ratio", "per event, as now"],
-            [["write {EventBatch} events".Replace("{EventBatch}", EventBatch.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal),
-                Report.Ms(oneByOne), Report.Ms(batched), Report.Ratio(oneByOne / batched), Report.Ms(oneByOne / EventBatch)]],
+            ["measure", "one commit per event", "one commit for all", "ratio", "per event, one by one"],
+            [[$"write {EventBatch} events", Report.Ms(oneByOne), Report.Ms(batched), Report.Ratio(oneByOne / batched), Report.Ms(oneByOne / EventBatch)]],
             cancellationToken);
+        await WithDatabaseAsync((latencyContexts, ct) => LatencyAsync(latencyContexts, scaling, ct), cancellationToken);
         await Report.TableAsync(
             ["memory (demand observation)", "per function", $"{FunctionCount:N0} functions"],
             [
@@ -251,8 +256,7 @@ internal static class ReconcileBenchmark
     private const int EventBatch = 500;
     private const int EventRounds = 3;
 
-    private static async Task<(double OneByOne, double Batched)> EventWritesAsync(
-        IDbContextFactory<WarmKeeperDbContext> contexts, EventLog events, CancellationToken cancellationToken)
+    private static async Task<(double OneByOne, double Batched)> EventWritesAsync(EventLog events, CancellationToken cancellationToken)
     {
         static NewEvent Sample(int i)
         {
@@ -271,24 +275,49 @@ internal static class ReconcileBenchmark
                     await events.AppendAsync(Sample(i), cancellationToken);
                 }
             })).Ms);
-            batched.Add((await TimeAsync(async () =>
-            {
-                await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-                for (var i = 0; i < EventBatch; i++)
-                {
-                    var e = Sample(i);
-                    db.Events.Add(new EventRow
-                    {
-                        TimeUnixMs = 0, Kind = e.Kind, Target = e.Target, Function = e.Function, Qualifier = e.Qualifier,
-                        PolicyId = e.PolicyId, Actor = e.Actor, Summary = e.Summary, Data = e.Data.ToJsonString(),
-                    });
-                }
-
-                await db.SaveChangesAsync(cancellationToken);
-            })).Ms);
+            batched.Add((await TimeAsync(() => events.AppendRangeAsync([.. Enumerable.Range(0, EventBatch).Select(Sample)], cancellationToken))).Ms);
         }
 
         return (Report.Median(oneByOne), Report.Median(batched));
+    }
+
+    private const int LatencyFunctions = 200;
+    private const int LatencyRounds = 3;
+    private static readonly TimeSpan Latency = TimeSpan.FromMilliseconds(2);
+
+    /// <summary>
+    /// What reconciling policies at once buys against a control plane that takes time to answer:
+    /// a steady tick over a few policies whose fake answers after <see cref="Latency"/>, one policy at a time against the default.
+    /// </summary>
+    private static async Task LatencyAsync(IDbContextFactory<WarmKeeperDbContext> contexts, ScalingOptions scaling, CancellationToken cancellationToken)
+    {
+        await InsertAsync(contexts, Enumerable.Range(0, LatencyFunctions).Select(Policy), cancellationToken);
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 27, 8, 0, 0, TimeSpan.Zero));
+        var controlPlane = new FakeControlPlane(Target, accountConcurrency: 1_000_000) { Delay = _ => Task.Delay(Latency, cancellationToken) };
+        ProvisionedConcurrencyReconciler Reconciler(int concurrency) => new(
+            new ConcurrencyPolicyStore(contexts, time), new FakeTargets(controlPlane), new DemandRecorder(time), new EventLog(contexts, time), contexts, time,
+            Options.Create(new ScalingOptions { Concurrency = concurrency }), NullLogger<ProvisionedConcurrencyReconciler>.Instance);
+        var oneAtATime = Reconciler(1);
+        var atOnce = Reconciler(scaling.Concurrency);
+        var sequential = new List<double>();
+        var concurrent = new List<double>();
+        for (var round = 0; round <= LatencyRounds; round++)
+        {
+            var one = await TimeAsync(() => oneAtATime.ReconcileOnceAsync(cancellationToken));
+            var many = await TimeAsync(() => atOnce.ReconcileOnceAsync(cancellationToken));
+            if (round > 0)
+            {
+                sequential.Add(one.Ms);
+                concurrent.Add(many.Ms);
+            }
+        }
+
+        var (a, b) = (Report.Median(sequential), Report.Median(concurrent));
+        await Report.LineAsync($"Control-plane latency: a steady tick over {LatencyFunctions} policies against the fake answering each call after {Latency.TotalMilliseconds:0} ms (`Task.Delay`; two reads per policy), one policy at a time (`Concurrency` = 1, as the reconciler worked before) against the default, alternating, median of {LatencyRounds} after one uncounted pair:\n", cancellationToken);
+        await Report.TableAsync(
+            ["measure", "one at a time", $"{scaling.Concurrency} at a time", "ratio"],
+            [[$"tick over {LatencyFunctions} policies", Report.Ms(a), Report.Ms(b), Report.Ratio(a / b)]],
+            cancellationToken);
     }
 
     private static string Share(double part, double whole) => Report.Number(100 * part / whole) + "%";

@@ -16,17 +16,7 @@ public sealed class RevisionedStoreTests
 {
     private static readonly DateTimeOffset Start = new(2026, 11, 27, 9, 0, 0, TimeSpan.Zero);
 
-    private static PooledDbContextFactory<WarmKeeperDbContext> Database()
-    {
-        var file = Path.Combine(Directory.CreateTempSubdirectory("warmkeeper-store-").FullName, "store.db");
-        var options = new DbContextOptionsBuilder<WarmKeeperDbContext>().UseSqlite($"Data Source={file}").Options;
-        using (var db = new WarmKeeperDbContext(options))
-        {
-            db.Database.Migrate();
-        }
-
-        return new PooledDbContextFactory<WarmKeeperDbContext>(options);
-    }
+    private static PooledDbContextFactory<WarmKeeperDbContext> Database() => TestDatabase.Create("store");
 
     private static RateLimitSpec Limit(string id, double permits = 5) => new() { Id = id, Functions = ["hello"], PermitsPerSecond = permits };
 
