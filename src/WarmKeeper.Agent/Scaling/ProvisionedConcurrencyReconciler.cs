@@ -50,8 +50,8 @@ public sealed partial class ProvisionedConcurrencyReconciler(
 
     /// <summary>
     /// One pass over every enabled policy, <see cref="ScalingOptions.Concurrency"/> at a time; the
-    /// outcomes are in the order of the policies. The tick's scaling events are written in batches
-    /// (one commit each) as they accumulate and when the tick ends, however it ends.
+    /// outcomes are in the order of the policies. The tick's scaling events are written as they come,
+    /// several to a commit when they come faster than commits, and all by the time the tick ends, however it ends.
     /// </summary>
     public async Task<IReadOnlyList<ReconcileOutcome>> ReconcileOnceAsync(CancellationToken cancellationToken)
     {
@@ -78,7 +78,7 @@ public sealed partial class ProvisionedConcurrencyReconciler(
         finally
         {
             // Changes already sent are recorded even when the tick is cancelled (the agent is stopping).
-            await tick.FlushAsync(all: true);
+            await tick.FlushAsync();
         }
 
         return outcomes;
@@ -166,7 +166,7 @@ public sealed partial class ProvisionedConcurrencyReconciler(
             ? decision.NextState
             : decision.NextState with { LastScaleOutAt = _states.GetValueOrDefault(policy.Id)?.LastScaleOutAt };
         LogDecision(policy.Id, decision.Current, decision.Desired, applied, policy.DryRun, decision.Reason);
-        await tick.RecordAsync(ToEvent(policy, decision, applied, error, timeProvider.GetUtcNow()));
+        tick.Record(ToEvent(policy, decision, applied, error, timeProvider.GetUtcNow()));
         return new ReconcileOutcome(policy.Id, decision, applied, null, error);
     }
 
@@ -225,19 +225,19 @@ public sealed partial class ProvisionedConcurrencyReconciler(
     }
 
     /// <summary>What one tick shares between the policies it reconciles at once.</summary>
+    /// <remarks>
+    /// Events are written as they come, by one writer at a time in the background: whatever
+    /// accumulated while a commit was in flight goes in the next one. A lone change is recorded one
+    /// commit after it was made, as before; a tick changing many policies makes few commits.
+    /// </remarks>
     private sealed class Tick(EventLog events) : IDisposable
     {
-        /// <summary>
-        /// Events are written when this many have accumulated, so that a tick changing many policies
-        /// makes few commits, and a crash mid-tick loses at most this many records of changes made.
-        /// </summary>
-        public const int EventBatch = 200;
-
         private readonly Dictionary<string, int> _unreserved = new(StringComparer.Ordinal);
         private readonly SemaphoreSlim _accountRead = new(1, 1);
-        private readonly SemaphoreSlim _write = new(1, 1);
         private readonly Lock _pendingLock = new();
         private List<NewEvent> _pending = [];
+        private bool _writing;
+        private Task _writer = Task.CompletedTask;
 
         /// <summary>The target's unreserved concurrency, read once per tick (again only after a failed read).</summary>
         public async ValueTask<int> UnreservedConcurrencyAsync(string target, ILambdaControlPlane lambda, CancellationToken cancellationToken)
@@ -275,35 +275,53 @@ public sealed partial class ProvisionedConcurrencyReconciler(
             }
         }
 
-        /// <summary>Keeps the event of a change made; writes the pending ones once a batch is full.</summary>
-        public Task RecordAsync(NewEvent e)
+        /// <summary>Queues the event of a change made, to be written at once or with the next commit.</summary>
+        public void Record(NewEvent e)
         {
             lock (_pendingLock)
             {
                 _pending.Add(e);
-                if (_pending.Count < EventBatch)
+                if (!_writing)
                 {
-                    return Task.CompletedTask;
+                    _writing = true;
+                    _writer = Task.Run(WriteAsync, CancellationToken.None);
                 }
             }
-
-            return FlushAsync(all: false);
         }
 
         /// <summary>
-        /// Writes the pending events, in one commit per batch, never cancelled: a change made must be
-        /// recorded. With <paramref name="all"/> false, only while a full batch is pending.
+        /// Waits for the writer and writes what is still pending (after a failed commit), never
+        /// cancelled: a change made must be recorded. Throws when that last write fails.
         /// </summary>
-        public async Task FlushAsync(bool all)
+        public async Task FlushAsync()
         {
-            await _write.WaitAsync(CancellationToken.None);
-            try
+            Task writer;
+            lock (_pendingLock)
+            {
+                writer = _writer;
+            }
+
+            await writer;
+            List<NewEvent> rest;
+            lock (_pendingLock)
+            {
+                (rest, _pending) = (_pending, []);
+            }
+
+            await events.AppendRangeAsync(rest, CancellationToken.None);
+        }
+
+        /// <summary>Writes the pending events, a commit per batch, until none are left or a commit fails (then they stay pending).</summary>
+        private async Task WriteAsync()
+        {
+            while (true)
             {
                 List<NewEvent> batch;
                 lock (_pendingLock)
                 {
-                    if (_pending.Count == 0 || (!all && _pending.Count < EventBatch))
+                    if (_pending.Count == 0)
                     {
+                        _writing = false;
                         return;
                     }
 
@@ -314,29 +332,21 @@ public sealed partial class ProvisionedConcurrencyReconciler(
                 {
                     await events.AppendRangeAsync(batch, CancellationToken.None);
                 }
-                catch
+                catch (Exception)
                 {
-                    // Not written: kept for the tick's last flush to try again.
                     lock (_pendingLock)
                     {
                         batch.AddRange(_pending);
                         _pending = batch;
+                        _writing = false;
                     }
 
-                    throw;
+                    return; // left for the tick's last flush, which reports a failure
                 }
-            }
-            finally
-            {
-                _write.Release();
             }
         }
 
-        public void Dispose()
-        {
-            _accountRead.Dispose();
-            _write.Dispose();
-        }
+        public void Dispose() => _accountRead.Dispose();
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Scaling {PolicyId}: {Current} -> {Desired} applied={Applied} dryRun={DryRun}: {Reason}")]
