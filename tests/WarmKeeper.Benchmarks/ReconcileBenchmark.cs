@@ -96,6 +96,11 @@ internal static class ReconcileBenchmark
             store, new FakeTargets(controlPlane), demand, events, contexts, time, Options.Create(scaling),
             NullLogger<ProvisionedConcurrencyReconciler>.Instance);
 
+        // The same tick reconciling one policy at a time, as before policies were reconciled at once.
+        var oneAtATime = new ProvisionedConcurrencyReconciler(
+            store, new FakeTargets(controlPlane), demand, events, contexts, time, Options.Create(new ScalingOptions { Concurrency = 1 }),
+            NullLogger<ProvisionedConcurrencyReconciler>.Instance);
+
         // The first tick finds no configs and sets all 10,000 (a put and an event each): reported, not the steady state.
         var calls = controlPlane.Calls;
         var started = Stopwatch.GetTimestamp();
@@ -146,6 +151,11 @@ internal static class ReconcileBenchmark
                 {
                     storeTime.Advance(ConcurrencyPolicyStore.CacheLifetime);
                     var outcomes = await reconciler.ReconcileOnceAsync(cancellationToken);
+                    changes += outcomes.Count(o => o.Decision?.Changes == true);
+                }),
+                [Side.TickOneAtATime] = await TimeAsync(async () =>
+                {
+                    var outcomes = await oneAtATime.ReconcileOnceAsync(cancellationToken);
                     changes += outcomes.Count(o => o.Decision?.Changes == true);
                 }),
                 [Side.DeciderExplained] = await TimeAsync(() =>
@@ -217,12 +227,13 @@ internal static class ReconcileBenchmark
         }
 
         var rest = tickMs - median[Side.Decider].Ms - median[Side.ControlPlaneReads].Ms;
-        await Report.LineAsync($"### One reconcile tick over {FunctionCount:N0} functions with concurrency policies\n\n`ProvisionedConcurrencyReconciler.ReconcileOnceAsync` (store read, control-plane reads, decide, diff) in the steady state (nothing to change), with the policy listing cached (as most ticks find it) and re-read from SQLite (every second or third tick: the listing is kept {ConcurrencyPolicyStore.CacheLifetime.TotalSeconds:0} s, the interval is {scaling.Interval.TotalSeconds:0} s), against its parts measured alone in the same rounds: `ConcurrencyDecider.Decide` over the same {FunctionCount:N0} inputs (the baseline), the same with every reason and vote input read (as an event or log line reads them), the demand windows those decisions read, `ConcurrencyPolicyStore.ListAsync` (SQLite, cache expired) and the control-plane reads against the in-memory fake. Wall and CPU time (the process's, all threads); median of {Rounds} rounds after one uncounted.\n", cancellationToken);
+        await Report.LineAsync($"### One reconcile tick over {FunctionCount:N0} functions with concurrency policies\n\n`ProvisionedConcurrencyReconciler.ReconcileOnceAsync` (store read, control-plane reads, decide, diff) in the steady state (nothing to change), with the policy listing cached (as most ticks find it) and re-read from SQLite (every second or third tick: the listing is kept {ConcurrencyPolicyStore.CacheLifetime.TotalSeconds:0} s, the interval is {scaling.Interval.TotalSeconds:0} s; unchanged policies are not deserialised again), {scaling.Concurrency} policies at a time (the default) and one at a time, against its parts measured alone in the same rounds: `ConcurrencyDecider.Decide` over the same {FunctionCount:N0} inputs (the baseline), the same with every reason and vote input read (as an event or log line reads them), the demand windows those decisions read, `ConcurrencyPolicyStore.ListAsync` (SQLite, cache expired) and the control-plane reads against the in-memory fake. Wall and CPU time (the process's, all threads); median of {Rounds} rounds after one uncounted.\n", cancellationToken);
         await Report.TableAsync(
             ["measure", "wall time", "CPU time", "of which GC pauses", "÷ decider alone", "share of the tick", "target"],
             [
                 Row("reconcile tick, policy listing cached", Side.Tick, $"≤ {TickTargetMs} ms: {Report.Verdict(tickMs <= TickTargetMs)}"),
                 Row("reconcile tick, policy listing re-read", Side.TickUncached, $"≤ {TickTargetMs} ms: {Report.Verdict(median[Side.TickUncached].Ms <= TickTargetMs)}"),
+                Row("reconcile tick, listing cached, one policy at a time (`Concurrency` = 1)", Side.TickOneAtATime, $"≤ {TickTargetMs} ms: {Report.Verdict(median[Side.TickOneAtATime].Ms <= TickTargetMs)}"),
                 Row("decider alone (baseline)", Side.Decider),
                 Row("decider, every reason and input read", Side.DeciderExplained),
                 Row("demand windows alone (stable + burst, `DemandRecorder.Summarize`)", Side.DemandReads),
@@ -328,6 +339,7 @@ internal static class ReconcileBenchmark
         Tick,
         Decider,
         TickUncached,
+        TickOneAtATime,
         DeciderExplained,
         DemandReads,
         StoreRead,
