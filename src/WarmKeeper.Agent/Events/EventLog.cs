@@ -28,7 +28,8 @@ public sealed record AgentEvent(
     string Summary,
     JsonObject Data);
 
-/// <summary>What to record; the log stamps the time.</summary>
+/// <summary>What to record.</summary>
+/// <param name="Time">When it happened, for an event written some time later (in a batch); null: the log stamps the time it is written.</param>
 public sealed record NewEvent(
     string Kind,
     string Actor,
@@ -37,7 +38,8 @@ public sealed record NewEvent(
     string? Target = null,
     string? Function = null,
     string? Qualifier = null,
-    string? PolicyId = null);
+    string? PolicyId = null,
+    DateTimeOffset? Time = null);
 
 public sealed record EventQuery(string? Function = null, string? Kind = null, DateTimeOffset? Since = null, long? Before = null, int Limit = 100);
 
@@ -50,21 +52,33 @@ public sealed class EventLog(IDbContextFactory<WarmKeeperDbContext> contexts, Ti
     {
         ArgumentNullException.ThrowIfNull(e);
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        var row = new EventRow
-        {
-            TimeUnixMs = timeProvider.GetUtcNow().ToUnixTimeMilliseconds(),
-            Kind = e.Kind,
-            Target = e.Target,
-            Function = e.Function,
-            Qualifier = e.Qualifier,
-            PolicyId = e.PolicyId,
-            Actor = e.Actor,
-            Summary = e.Summary,
-            Data = e.Data.ToJsonString(),
-        };
+        var row = ToRow(e, timeProvider.GetUtcNow());
         db.Events.Add(row);
         await db.SaveChangesAsync(cancellationToken);
         return ToEvent(row);
+    }
+
+    /// <summary>
+    /// Records <paramref name="batch"/> in order, in one transaction: all or none. One commit for many
+    /// events instead of one each (SQLite syncs the disk on every commit).
+    /// </summary>
+    public async Task AppendRangeAsync(IReadOnlyCollection<NewEvent> batch, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        if (batch.Count == 0)
+        {
+            return;
+        }
+
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var now = timeProvider.GetUtcNow();
+        foreach (var e in batch)
+        {
+            ArgumentNullException.ThrowIfNull(e, nameof(batch));
+            db.Events.Add(ToRow(e, now));
+        }
+
+        await db.SaveChangesAsync(cancellationToken);
     }
 
     /// <summary>Newest first; page on with <see cref="EventQuery.Before"/> = the last id seen.</summary>
@@ -97,6 +111,19 @@ public sealed class EventLog(IDbContextFactory<WarmKeeperDbContext> contexts, Ti
         var page = await rows.OrderByDescending(r => r.Id).Take(Math.Clamp(query.Limit, 1, MaxPageSize)).ToListAsync(cancellationToken);
         return page.ConvertAll(ToEvent);
     }
+
+    private static EventRow ToRow(NewEvent e, DateTimeOffset now) => new()
+    {
+        TimeUnixMs = (e.Time ?? now).ToUnixTimeMilliseconds(),
+        Kind = e.Kind,
+        Target = e.Target,
+        Function = e.Function,
+        Qualifier = e.Qualifier,
+        PolicyId = e.PolicyId,
+        Actor = e.Actor,
+        Summary = e.Summary,
+        Data = e.Data.ToJsonString(),
+    };
 
     private static AgentEvent ToEvent(EventRow row) => new(
         row.Id,

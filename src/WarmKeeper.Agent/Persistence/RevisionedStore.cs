@@ -79,11 +79,61 @@ public abstract class RevisionedStore<TRow, TModel>(IDbContextFactory<WarmKeeper
     protected virtual bool HasAlternateKey => false;
 
     /// <summary>All resources, by id.</summary>
-    public virtual async Task<IReadOnlyList<Revisioned<TModel>>> ListAsync(CancellationToken cancellationToken)
+    public virtual Task<IReadOnlyList<Revisioned<TModel>>> ListAsync(CancellationToken cancellationToken) => ReadAllAsync(cancellationToken);
+
+    private async Task<IReadOnlyList<Revisioned<TModel>>> ReadAllAsync(CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var rows = await db.Set<TRow>().AsNoTracking().OrderBy(r => r.Id).ToListAsync(cancellationToken);
         return rows.ConvertAll(ToRevisioned);
+    }
+
+    /// <summary>
+    /// All resources, by id, as the base <see cref="ListAsync(CancellationToken)"/> reads them, but reusing the
+    /// values in <paramref name="previous"/> (an earlier listing) whose rows still have the same
+    /// revision and times: only rows created or changed since are read whole and mapped again.
+    /// Every change goes through this store, which moves the revision or (a row deleted and created
+    /// again) the creation time.
+    /// </summary>
+    protected async Task<IReadOnlyList<Revisioned<TModel>>> ListAsync(IReadOnlyList<Revisioned<TModel>> previous, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(previous);
+        var known = new Dictionary<string, Revisioned<TModel>>(previous.Count, StringComparer.Ordinal);
+        foreach (var item in previous)
+        {
+            known[IdOf(item.Value)] = item;
+        }
+
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var versions = await db.Set<TRow>().AsNoTracking().OrderBy(r => r.Id)
+            .Select(r => new RowVersion(r.Id, r.Revision, r.CreatedUnixMs, r.UpdatedUnixMs))
+            .ToListAsync(cancellationToken);
+        var changed = versions.Where(v => !known.TryGetValue(v.Id, out var had) || !v.Matches(had)).Select(v => v.Id).ToList();
+        if (changed.Count > versions.Count / 2)
+        {
+            return await ReadAllAsync(cancellationToken);
+        }
+
+        var reread = changed.Count == 0
+            ? []
+            : (await db.Set<TRow>().AsNoTracking().Where(r => changed.Contains(r.Id)).ToListAsync(cancellationToken))
+                .ToDictionary(r => r.Id, ToRevisioned, StringComparer.Ordinal);
+        var listing = new List<Revisioned<TModel>>(versions.Count);
+        foreach (var version in versions)
+        {
+            if (reread.TryGetValue(version.Id, out var fresh))
+            {
+                listing.Add(fresh);
+            }
+            else if (known.TryGetValue(version.Id, out var had) && version.Matches(had))
+            {
+                listing.Add(had);
+            }
+
+            // Otherwise deleted between the two reads.
+        }
+
+        return listing;
     }
 
     public Task<Revisioned<TModel>?> GetAsync(string id, CancellationToken cancellationToken) =>
@@ -200,6 +250,14 @@ public abstract class RevisionedStore<TRow, TModel>(IDbContextFactory<WarmKeeper
     /// <summary>Called after every change that was saved.</summary>
     protected virtual void OnChanged()
     {
+    }
+
+    private readonly record struct RowVersion(string Id, long Revision, long CreatedUnixMs, long UpdatedUnixMs)
+    {
+        public bool Matches(Revisioned<TModel> value) =>
+            value.Revision == Revision
+            && value.Created.ToUnixTimeMilliseconds() == CreatedUnixMs
+            && value.Updated.ToUnixTimeMilliseconds() == UpdatedUnixMs;
     }
 
     private Revisioned<TModel> ToRevisioned(TRow row) => new(

@@ -22,9 +22,13 @@ public sealed class ConcurrencyPolicyStore(IDbContextFactory<WarmKeeperDbContext
 
     protected override bool HasAlternateKey => true;
 
+    /// <summary>Policies as last listed, kept across expiries: a new listing maps again only the rows changed since.</summary>
+    private volatile IReadOnlyList<Revisioned<ConcurrencyPolicy>>? _lastListing;
+
     /// <summary>
     /// All policies. The reconciler asks every tick, so the listing is kept for <see cref="CacheLifetime"/>
-    /// and dropped at once by any change made through this store.
+    /// and dropped at once by any change made through this store. Listing again reads every row's
+    /// revision but deserializes only the policies changed since the last listing (by any instance).
     /// </summary>
     public override async Task<IReadOnlyList<Revisioned<ConcurrencyPolicy>>> ListAsync(CancellationToken cancellationToken)
     {
@@ -33,7 +37,8 @@ public sealed class ConcurrencyPolicyStore(IDbContextFactory<WarmKeeperDbContext
             return cached.Policies;
         }
 
-        var policies = await base.ListAsync(cancellationToken);
+        var policies = _lastListing is { } last ? await ListAsync(last, cancellationToken) : await base.ListAsync(cancellationToken);
+        _lastListing = policies;
         _cached = new CachedListing(policies, TimeProvider.GetTimestamp());
         return policies;
     }

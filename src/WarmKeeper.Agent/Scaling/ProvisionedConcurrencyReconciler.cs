@@ -48,21 +48,37 @@ public sealed partial class ProvisionedConcurrencyReconciler(
         }
     }
 
-    /// <summary>One pass over every enabled policy.</summary>
+    /// <summary>
+    /// One pass over every enabled policy, <see cref="ScalingOptions.Concurrency"/> at a time; the
+    /// outcomes are in the order of the policies. The tick's scaling events are written as they come,
+    /// several to a commit when they come faster than commits, and all by the time the tick ends, however it ends.
+    /// </summary>
     public async Task<IReadOnlyList<ReconcileOutcome>> ReconcileOnceAsync(CancellationToken cancellationToken)
     {
         var all = await policies.ListAsync(cancellationToken);
-        var accounts = new Dictionary<string, int>(StringComparer.Ordinal);
-        var outcomes = new List<ReconcileOutcome>(all.Count);
+        var enabled = new List<ConcurrencyPolicy>(all.Count);
         foreach (var stored in all)
         {
-            var policy = stored.Value;
-            if (!policy.Enabled || policy.Paused)
+            if (stored.Value is { Enabled: true, Paused: false } policy)
             {
-                continue;
+                enabled.Add(policy);
             }
+        }
 
-            outcomes.Add(await ReconcileAsync(policy, accounts, cancellationToken));
+        var outcomes = new ReconcileOutcome[enabled.Count];
+        using var tick = new Tick(events);
+        try
+        {
+            var parallel = new ParallelOptions { MaxDegreeOfParallelism = options.Value.Concurrency, CancellationToken = cancellationToken };
+            await Parallel.ForEachAsync(
+                Enumerable.Range(0, enabled.Count),
+                parallel,
+                async (i, token) => outcomes[i] = await ReconcileAsync(enabled[i], tick, token));
+        }
+        finally
+        {
+            // Changes already sent are recorded even when the tick is cancelled (the agent is stopping).
+            await tick.FlushAsync();
         }
 
         return outcomes;
@@ -71,7 +87,7 @@ public sealed partial class ProvisionedConcurrencyReconciler(
     /// <summary>Forget a policy's remembered state (it was deleted or replaced).</summary>
     public void Forget(string policyId) => _states.TryRemove(policyId, out _);
 
-    private async Task<ReconcileOutcome> ReconcileAsync(ConcurrencyPolicy policy, Dictionary<string, int> accounts, CancellationToken cancellationToken)
+    private async ValueTask<ReconcileOutcome> ReconcileAsync(ConcurrencyPolicy policy, Tick tick, CancellationToken cancellationToken)
     {
         if (!targets.TryGet(policy.Target, out var lambda))
         {
@@ -79,21 +95,18 @@ public sealed partial class ProvisionedConcurrencyReconciler(
         }
 
         ScalingDecision decision;
+        ScalingState state;
         (int Requested, string Status) actual;
         try
         {
             actual = await ReadActualAsync(lambda, policy, cancellationToken);
             var reserved = (await lambda.GetFunctionConcurrencyAsync(policy.Function, cancellationToken)).ReservedConcurrentExecutions;
-            if (!accounts.TryGetValue(policy.Target, out var unreserved))
-            {
-                unreserved = accounts[policy.Target] = (await lambda.GetAccountSettingsAsync(cancellationToken)).AccountLimit.UnreservedConcurrentExecutions;
-            }
-
-            var state = _states.GetOrAdd(policy.Id, _ => new ScalingState(demand.StartedAt));
+            var unreserved = await tick.UnreservedConcurrencyAsync(policy.Target, lambda, cancellationToken);
+            state = _states.GetOrAdd(policy.Id, static (_, startedAt) => new ScalingState(startedAt), demand.StartedAt);
             var inputs = new ScalingInputs(
                 policy,
                 actual.Requested,
-                await HistoryAsync(policy, cancellationToken),
+                policy.Predictive ? await PredictiveHistoryAsync(policy, cancellationToken) : demand.For(KeyOf(policy)),
                 state,
                 new CapacityLimits(reserved, unreserved, options.Value.UnreservedFloor),
                 timeProvider.GetUtcNow());
@@ -107,7 +120,12 @@ public sealed partial class ProvisionedConcurrencyReconciler(
 
         if (!decision.Changes)
         {
-            _states[policy.Id] = decision.NextState;
+            // Most ticks change nothing and keep the state they found: no write then.
+            if (!ReferenceEquals(decision.NextState, state))
+            {
+                _states[policy.Id] = decision.NextState;
+            }
+
             return new ReconcileOutcome(policy.Id, decision, false, null, null);
         }
 
@@ -147,21 +165,18 @@ public sealed partial class ProvisionedConcurrencyReconciler(
         _states[policy.Id] = applied || policy.DryRun
             ? decision.NextState
             : decision.NextState with { LastScaleOutAt = _states.GetValueOrDefault(policy.Id)?.LastScaleOutAt };
-        await events.AppendAsync(ToEvent(policy, decision, applied, error), CancellationToken.None);
         LogDecision(policy.Id, decision.Current, decision.Desired, applied, policy.DryRun, decision.Reason);
+        tick.Record(ToEvent(policy, decision, applied, error, timeProvider.GetUtcNow()));
         return new ReconcileOutcome(policy.Id, decision, applied, null, error);
     }
 
-    /// <summary>Recent seconds from memory; for predictive policies, also the stored minutes of yesterday and last week.</summary>
-    private async Task<IDemandHistory> HistoryAsync(ConcurrencyPolicy policy, CancellationToken cancellationToken)
-    {
-        var key = new DemandKey(policy.Target, policy.Function, policy.Qualifier);
-        var recent = demand.For(key);
-        if (!policy.Predictive)
-        {
-            return recent;
-        }
+    private static DemandKey KeyOf(ConcurrencyPolicy policy) => new(policy.Target, policy.Function, policy.Qualifier);
 
+    /// <summary>Recent seconds from memory, and the stored minutes of yesterday and last week.</summary>
+    private async Task<IDemandHistory> PredictiveHistoryAsync(ConcurrencyPolicy policy, CancellationToken cancellationToken)
+    {
+        var key = KeyOf(policy);
+        var recent = demand.For(key);
         var now = timeProvider.GetUtcNow();
         var span = policy.PredictionLead + policy.StableWindow;
         long dayFrom = (now - TimeSpan.FromDays(1) - TimeSpan.FromMinutes(15)).ToUnixTimeSeconds(), dayTo = (now - TimeSpan.FromDays(1) + span).ToUnixTimeSeconds();
@@ -174,7 +189,7 @@ public sealed partial class ProvisionedConcurrencyReconciler(
         return new CombinedDemandHistory(recent, now - options.Value.DemandDetail, minutes);
     }
 
-    private static async Task<(int Requested, string Status)> ReadActualAsync(ILambdaControlPlane lambda, ConcurrencyPolicy policy, CancellationToken cancellationToken)
+    private static async ValueTask<(int Requested, string Status)> ReadActualAsync(ILambdaControlPlane lambda, ConcurrencyPolicy policy, CancellationToken cancellationToken)
     {
         try
         {
@@ -187,7 +202,7 @@ public sealed partial class ProvisionedConcurrencyReconciler(
         }
     }
 
-    private static NewEvent ToEvent(ConcurrencyPolicy policy, ScalingDecision decision, bool applied, string? error)
+    private static NewEvent ToEvent(ConcurrencyPolicy policy, ScalingDecision decision, bool applied, string? error, DateTimeOffset time)
     {
         var data = new JsonObject
         {
@@ -206,7 +221,132 @@ public sealed partial class ProvisionedConcurrencyReconciler(
             EventKinds.ScalingDecision,
             $"policy:{policy.Id}",
             $"{policy.Function}:{policy.Qualifier} provisioned concurrency: {verb} {decision.Current} → {decision.Desired} ({decision.Reason})",
-            data, policy.Target, policy.Function, policy.Qualifier, policy.Id);
+            data, policy.Target, policy.Function, policy.Qualifier, policy.Id, time);
+    }
+
+    /// <summary>What one tick shares between the policies it reconciles at once.</summary>
+    /// <remarks>
+    /// Events are written as they come, by one writer at a time in the background: whatever
+    /// accumulated while a commit was in flight goes in the next one. A lone change is recorded one
+    /// commit after it was made, as before; a tick changing many policies makes few commits.
+    /// </remarks>
+    private sealed class Tick(EventLog events) : IDisposable
+    {
+        private readonly Dictionary<string, int> _unreserved = new(StringComparer.Ordinal);
+        private readonly SemaphoreSlim _accountRead = new(1, 1);
+        private readonly Lock _pendingLock = new();
+        private List<NewEvent> _pending = [];
+        private bool _writing;
+        private Task _writer = Task.CompletedTask;
+
+        /// <summary>The target's unreserved concurrency, read once per tick (again only after a failed read).</summary>
+        public async ValueTask<int> UnreservedConcurrencyAsync(string target, ILambdaControlPlane lambda, CancellationToken cancellationToken)
+        {
+            lock (_unreserved)
+            {
+                if (_unreserved.TryGetValue(target, out var known))
+                {
+                    return known;
+                }
+            }
+
+            await _accountRead.WaitAsync(cancellationToken);
+            try
+            {
+                lock (_unreserved)
+                {
+                    if (_unreserved.TryGetValue(target, out var known))
+                    {
+                        return known;
+                    }
+                }
+
+                var read = (await lambda.GetAccountSettingsAsync(cancellationToken)).AccountLimit.UnreservedConcurrentExecutions;
+                lock (_unreserved)
+                {
+                    _unreserved[target] = read;
+                }
+
+                return read;
+            }
+            finally
+            {
+                _accountRead.Release();
+            }
+        }
+
+        /// <summary>Queues the event of a change made, to be written at once or with the next commit.</summary>
+        public void Record(NewEvent e)
+        {
+            lock (_pendingLock)
+            {
+                _pending.Add(e);
+                if (!_writing)
+                {
+                    _writing = true;
+                    _writer = Task.Run(WriteAsync, CancellationToken.None);
+                }
+            }
+        }
+
+        /// <summary>
+        /// Waits for the writer and writes what is still pending (after a failed commit), never
+        /// cancelled: a change made must be recorded. Throws when that last write fails.
+        /// </summary>
+        public async Task FlushAsync()
+        {
+            Task writer;
+            lock (_pendingLock)
+            {
+                writer = _writer;
+            }
+
+            await writer;
+            List<NewEvent> rest;
+            lock (_pendingLock)
+            {
+                (rest, _pending) = (_pending, []);
+            }
+
+            await events.AppendRangeAsync(rest, CancellationToken.None);
+        }
+
+        /// <summary>Writes the pending events, a commit per batch, until none are left or a commit fails (then they stay pending).</summary>
+        private async Task WriteAsync()
+        {
+            while (true)
+            {
+                List<NewEvent> batch;
+                lock (_pendingLock)
+                {
+                    if (_pending.Count == 0)
+                    {
+                        _writing = false;
+                        return;
+                    }
+
+                    (batch, _pending) = (_pending, []);
+                }
+
+                try
+                {
+                    await events.AppendRangeAsync(batch, CancellationToken.None);
+                }
+                catch (Exception)
+                {
+                    lock (_pendingLock)
+                    {
+                        batch.AddRange(_pending);
+                        _pending = batch;
+                        _writing = false;
+                    }
+
+                    return; // left for the tick's last flush, which reports a failure
+                }
+            }
+        }
+
+        public void Dispose() => _accountRead.Dispose();
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Scaling {PolicyId}: {Current} -> {Desired} applied={Applied} dryRun={DryRun}: {Reason}")]

@@ -18,6 +18,18 @@ public sealed class ScalingOptions
 
     /// <summary>How far back one-second demand detail is kept in memory.</summary>
     public TimeSpan DemandDetail { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>
+    /// How many policies one tick reconciles at once. Each reads its target's control plane (two
+    /// calls, and a put when it changes something), which is rate-limited (on AWS 15 requests a second
+    /// per account and Region by default): a throttled call is retried by the target's resilience
+    /// pipeline (backoff, Retry-After), so a higher value mostly buys more throttles. 1 reconciles one after another.
+    /// </summary>
+    public int Concurrency { get; set; } = DefaultConcurrency;
+
+    public const int DefaultConcurrency = 4;
+
+    public const int MaxConcurrency = 64;
 }
 
 internal sealed class ScalingOptionsValidator : IValidateOptions<ScalingOptions>
@@ -38,6 +50,11 @@ internal sealed class ScalingOptionsValidator : IValidateOptions<ScalingOptions>
         if (options.UnreservedFloor < 0)
         {
             errors.Add($"{ScalingOptions.SectionName}:UnreservedFloor must be 0 or more.");
+        }
+
+        if (options.Concurrency is < 1 or > ScalingOptions.MaxConcurrency)
+        {
+            errors.Add($"{ScalingOptions.SectionName}:Concurrency must be between 1 and {ScalingOptions.MaxConcurrency}.");
         }
 
         if (options.DemandDetail < TimeSpan.FromMinutes(5) || options.DemandDetail > TimeSpan.FromHours(24))

@@ -21,6 +21,15 @@ public sealed class DemandSeries
     /// <summary>From when on seconds are known (observation start, moved earlier by aggregates that cover earlier seconds).</summary>
     private long _coveredFromUnixSeconds;
 
+    private DemandSeries(DemandSeries original)
+    {
+        _ring = (Second[])original._ring.Clone();
+        _originUnixSeconds = original._originUnixSeconds;
+        _latestOffset = original._latestOffset;
+        _coveredFromUnixSeconds = original._coveredFromUnixSeconds;
+        FirstObservedAt = original.FirstObservedAt;
+    }
+
     /// <param name="span">How far back one-second detail is kept.</param>
     /// <param name="origin">When observation began: every second from then on is known (empty unless recorded).</param>
     public DemandSeries(TimeSpan span, DateTimeOffset origin)
@@ -77,7 +86,7 @@ public sealed class DemandSeries
 
             var from = Math.Max(startMs, s * 1000);
             var to = Math.Min(endMs, (s + 1) * 1000);
-            slot.InFlightMs += Math.Max(0, to - from);
+            slot.AddInFlightMs(Math.Max(0, to - from));
             if (s != startMs / 1000)
             {
                 // Still running in this second: at least one in flight.
@@ -104,7 +113,7 @@ public sealed class DemandSeries
             }
 
             slot.MaxInFlight = Math.Max(slot.MaxInFlight, maxConcurrency);
-            slot.InFlightMs = Math.Max(slot.InFlightMs, maxConcurrency * 1000L);
+            slot.AtLeastInFlightMs(maxConcurrency * 1000L);
             if (s == first)
             {
                 slot.Arrivals += arrivals;
@@ -125,15 +134,17 @@ public sealed class DemandSeries
 
         // Seconds older than the ring holds are forgotten, not empty.
         first = Math.Max(first, last - _ring.Length);
-        long covered = 0;
+        var covered = last - first;
         var max = 0;
         double inFlightMs = 0, sumOfMax = 0;
         int arrivals = 0, colds = 0, throttles = 0;
-        for (var s = first; s < last; s++)
+        var ring = _ring;
+        var index = (int)((first - _originUnixSeconds) % ring.Length);
+        for (var epoch = first - _originUnixSeconds + 1; epoch <= last - _originUnixSeconds; epoch++)
         {
-            covered++;
-            ref readonly var slot = ref _ring[(int)((s - _originUnixSeconds) % _ring.Length)];
-            if (slot.Epoch != s - _originUnixSeconds + 1)
+            ref readonly var slot = ref ring[index];
+            index = index == ring.Length - 1 ? 0 : index + 1;
+            if (slot.Epoch != epoch)
             {
                 continue; // observed, and nothing happened in that second
             }
@@ -148,17 +159,19 @@ public sealed class DemandSeries
             throttles += slot.Throttles;
         }
 
-        return covered == 0
-            ? DemandSummary.None
-            : new DemandSummary(TimeSpan.FromSeconds(covered), max, inFlightMs / (covered * 1000.0), sumOfMax / covered, arrivals, colds, throttles);
+        return new DemandSummary(TimeSpan.FromSeconds(covered), max, inFlightMs / (covered * 1000.0), sumOfMax / covered, arrivals, colds, throttles);
     }
+
+    /// <summary>A copy with the same seconds and coverage, recorded into separately from now on.</summary>
+    internal DemandSeries Clone() => new(this);
 
     private ref Second Slot(long unixSecond)
     {
         var offset = unixSecond - _originUnixSeconds;
-        if (offset < 0 || offset <= _latestOffset - _ring.Length)
+        if (offset < 0 || offset <= _latestOffset - _ring.Length || offset >= uint.MaxValue)
         {
-            // Before observation began, or older than the ring holds: crediting it would clobber a newer second.
+            // Before observation began, or older than the ring holds: crediting it would clobber a newer
+            // second (or, past the year 2150, beyond what a slot's epoch can tell).
             return ref Unsafe.NullRef<Second>();
         }
 
@@ -168,21 +181,30 @@ public sealed class DemandSeries
         if (slot.Epoch != offset + 1)
         {
             // First use of this slot for that second: forget what it held a ring-length ago.
-            slot = new Second { Epoch = offset + 1 };
+            slot = new Second { Epoch = (uint)(offset + 1) };
         }
 
         return ref slot;
     }
 
+    /// <summary>One second of demand: 24 bytes (a ring of an hour is 84 KiB).</summary>
     [StructLayout(LayoutKind.Sequential)]
     private struct Second
     {
-        /// <summary>Seconds since the origin, plus one (zero: never used).</summary>
-        public long Epoch;
-        public long InFlightMs;
+        /// <summary>Seconds since the origin, plus one (zero: never used); 32 bits last 136 years.</summary>
+        public uint Epoch;
+
+        /// <summary>Milliseconds of invocations running within the second, summed; saturates at 2.1 million running on average, far beyond any account's concurrency.</summary>
+        public int InFlightMs;
         public int MaxInFlight;
         public int Arrivals;
         public int ColdStarts;
         public int Throttles;
+
+        public void AddInFlightMs(long milliseconds) => InFlightMs = Saturate(InFlightMs + milliseconds);
+
+        public void AtLeastInFlightMs(long milliseconds) => InFlightMs = Saturate(Math.Max(InFlightMs, milliseconds));
+
+        private static int Saturate(long value) => (int)Math.Min(value, int.MaxValue);
     }
 }

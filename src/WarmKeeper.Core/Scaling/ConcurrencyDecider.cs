@@ -1,5 +1,4 @@
-using System.Globalization;
-using System.Text;
+using System.Runtime.CompilerServices;
 using WarmKeeper.Core.Demand;
 using WarmKeeper.Core.Warmup;
 
@@ -34,15 +33,64 @@ public sealed record ScalingInputs(
 public sealed record DeciderVote(string Decider, int? Desired, string Reason, IReadOnlyDictionary<string, double> Inputs);
 
 /// <summary>The outcome: the value to converge to and why.</summary>
-public sealed record ScalingDecision(
-    int Current,
-    int Desired,
-    int Lower,
-    int Upper,
-    IReadOnlyList<DeciderVote> Votes,
-    string Reason,
-    ScalingState NextState)
+/// <remarks>
+/// A decision made by <see cref="ConcurrencyDecider.Decide"/> keeps the figures its deciders saw and
+/// writes its <see cref="Votes"/> and <see cref="Reason"/> from them when first read: most decisions
+/// change nothing and are never shown, and formatting every one of them cost more than deciding.
+/// The text is the same whenever it is read.
+/// </remarks>
+public sealed class ScalingDecision
 {
+    private readonly DecisionFacts? _facts;
+    private IReadOnlyList<DeciderVote>? _votes;
+    private string? _reason;
+
+    public ScalingDecision(
+        int current,
+        int desired,
+        int lower,
+        int upper,
+        IReadOnlyList<DeciderVote> votes,
+        string reason,
+        ScalingState nextState)
+        : this(current, desired, lower, upper, nextState)
+    {
+        ArgumentNullException.ThrowIfNull(votes);
+        ArgumentNullException.ThrowIfNull(reason);
+        _votes = votes;
+        _reason = reason;
+    }
+
+    internal ScalingDecision(int current, int desired, int lower, int upper, ScalingState nextState, DecisionFacts facts)
+        : this(current, desired, lower, upper, nextState) =>
+        _facts = facts;
+
+    private ScalingDecision(int current, int desired, int lower, int upper, ScalingState nextState)
+    {
+        Current = current;
+        Desired = desired;
+        Lower = lower;
+        Upper = upper;
+        NextState = nextState;
+    }
+
+    public int Current { get; }
+
+    public int Desired { get; }
+
+    public int Lower { get; }
+
+    public int Upper { get; }
+
+    /// <summary>Each decider's opinion, in the order the deciders ran.</summary>
+    public IReadOnlyList<DeciderVote> Votes =>
+        _votes ?? Interlocked.CompareExchange(ref _votes, _facts!.Votes(Current), null) ?? _votes;
+
+    /// <summary>Why <see cref="Desired"/>: the votes that won and every guard, bound and cap that moved it.</summary>
+    public string Reason => _reason ??= _facts!.Reason(Current, Desired);
+
+    public ScalingState NextState { get; }
+
     public bool Changes => Desired != Current;
 }
 
@@ -57,50 +105,34 @@ public static class ConcurrencyDecider
     public const string Predictive = "predictive";
     public const string Schedule = "schedule";
 
+    /// <summary>Cron expressions of schedules, parsed once per (immutable) bound rather than on every decision.</summary>
+    private static readonly ConditionalWeakTable<ScheduledBound, WarmupSchedule?> Schedules = [];
+
     public static ScalingDecision Decide(ScalingInputs inputs)
     {
         ArgumentNullException.ThrowIfNull(inputs);
         var (policy, current, demand, state, limits, now) = inputs;
-        var votes = new List<DeciderVote>(4);
+        var facts = new DecisionFacts(policy, state, limits);
         var next = state;
 
         if (policy.TargetTracking)
         {
-            votes.Add(VoteTargetTracking(policy, demand, now));
+            facts.Tracking = VoteTargetTracking(policy, demand, now);
         }
 
         if (policy.Burst)
         {
-            var (vote, burstState) = VoteBurst(policy, current, demand, state, now);
-            votes.Add(vote);
-            next = burstState;
+            facts.Burst = VoteBurst(policy, current, demand, state, now, out next);
         }
 
         if (policy.Predictive)
         {
-            votes.Add(VotePredictive(policy, demand, now));
+            facts.Predictive = VotePredictive(policy, demand, now);
         }
 
-        var (lower, upper, scheduleVote) = Bounds(policy, now);
-        if (scheduleVote is not null)
-        {
-            votes.Add(scheduleVote);
-        }
-
-        var reason = new StringBuilder();
-        var wanted = votes.Where(v => v.Desired is not null).Select(v => v.Desired!.Value).DefaultIfEmpty(-1).Max();
-        int desired;
-        if (wanted < 0)
-        {
-            desired = current;
-            reason.Append("no observations yet: keep ").Append(current);
-        }
-        else
-        {
-            desired = wanted;
-            var top = votes.Where(v => v.Desired == wanted).Select(v => v.Decider);
-            reason.Append(string.Join(" and ", top)).Append(" ask for ").Append(wanted);
-        }
+        var (lower, upper) = Bounds(policy, now, facts);
+        var wanted = facts.Wanted;
+        var desired = wanted < 0 ? current : wanted;
 
         // Scale-in is the careful direction: not before a full window has been seen since start,
         // not within the delay after a scale-out, and never below what the longer window still needs.
@@ -110,12 +142,13 @@ public static class ConcurrencyDecider
             if (observedFor < policy.StableWindow)
             {
                 desired = current;
-                reason.Append(CultureInfo.InvariantCulture, $"; no scale-in: only {observedFor.TotalSeconds:0}s observed since start, a full {policy.StableWindow.TotalSeconds:0}s window is needed");
+                facts.Guard = ScaleInGuard.TooShortObserved;
+                facts.ObservedFor = observedFor;
             }
             else if (state.LastScaleOutAt is { } lastOut && now - lastOut < policy.ScaleInDelay)
             {
                 desired = current;
-                reason.Append(CultureInfo.InvariantCulture, $"; no scale-in within {policy.ScaleInDelay.TotalSeconds:0}s of the last scale-out");
+                facts.Guard = ScaleInGuard.WithinDelay;
             }
             else if (policy.TargetTracking)
             {
@@ -126,7 +159,8 @@ public static class ConcurrencyDecider
                     if (needed > desired)
                     {
                         desired = Math.Min(current, needed);
-                        reason.Append(CultureInfo.InvariantCulture, $"; scale-in only to {desired}, which the last {policy.ScaleInDelay.TotalSeconds:0}s still needed");
+                        facts.Guard = ScaleInGuard.StillNeeded;
+                        facts.ScaleInTo = desired;
                     }
                 }
             }
@@ -135,16 +169,14 @@ public static class ConcurrencyDecider
         var bounded = Math.Clamp(desired, lower, upper);
         if (bounded != desired)
         {
-            reason.Append(CultureInfo.InvariantCulture, $"; bounded to [{lower}, {upper}] → {bounded}");
+            facts.BoundedTo = bounded;
             desired = bounded;
         }
 
         var cap = limits.Cap;
         if (desired > cap)
         {
-            reason.Append(limits.ReservedConcurrency is { } r
-                ? $"; capped at reserved concurrency {r}"
-                : $"; capped at {cap}: unreserved concurrency {limits.UnreservedConcurrency} minus its floor {limits.UnreservedFloor}");
+            facts.Capped = true;
             desired = cap;
         }
 
@@ -153,75 +185,68 @@ public static class ConcurrencyDecider
             next = next with { LastScaleOutAt = now };
         }
 
-        reason.Insert(0, desired == current ? $"keep {current}: " : $"{current} → {desired}: ");
-        return new ScalingDecision(current, desired, lower, Math.Min(upper, cap), votes, reason.ToString(), next);
+        return new ScalingDecision(current, desired, lower, Math.Min(upper, cap), next, facts);
     }
 
-    private static DeciderVote VoteTargetTracking(ConcurrencyPolicy policy, IDemandHistory demand, DateTimeOffset now)
+    private static TrackingFacts VoteTargetTracking(ConcurrencyPolicy policy, IDemandHistory demand, DateTimeOffset now)
     {
         var window = demand.Summarize(now - policy.StableWindow, now);
         if (!window.IsKnown)
         {
-            return new DeciderVote(TargetTracking, null, "no observations in the stable window", Inputs());
+            return new TrackingFacts(window, null);
         }
 
         // Both the mean and the mean of per-second peaks: a function whose concurrency jumps within
         // each second needs its peaks covered, which a mean alone would miss.
         var byMean = Ceiling(window.MeanInFlight / policy.TargetUtilization);
         var byPeaks = Ceiling(window.MeanOfMaxInFlight / policy.TargetUtilization);
-        var desired = Math.Max(byMean, byPeaks);
-        return new DeciderVote(
-            TargetTracking,
-            desired,
-            string.Create(CultureInfo.InvariantCulture,
-                $"{policy.StableWindow.TotalSeconds:0}s mean in flight {window.MeanInFlight:0.##}, mean of per-second peaks {window.MeanOfMaxInFlight:0.##}, at target {policy.TargetUtilization:0.##} → {desired}"),
-            Inputs(("windowSeconds", policy.StableWindow.TotalSeconds), ("meanInFlight", window.MeanInFlight),
-                ("meanOfMaxInFlight", window.MeanOfMaxInFlight), ("maxInFlight", window.MaxInFlight), ("targetUtilization", policy.TargetUtilization)));
+        return new TrackingFacts(window, Math.Max(byMean, byPeaks));
     }
 
-    private static (DeciderVote Vote, ScalingState State) VoteBurst(
-        ConcurrencyPolicy policy, int current, IDemandHistory demand, ScalingState state, DateTimeOffset now)
+    private static BurstFacts VoteBurst(
+        ConcurrencyPolicy policy, int current, IDemandHistory demand, ScalingState state, DateTimeOffset now, out ScalingState next)
     {
         var window = demand.Summarize(now - policy.BurstWindow, now);
         var holding = state.BurstUntil is { } until && now < until;
+        next = state;
         if (!window.IsKnown)
         {
             return holding
-                ? (new DeciderVote(Burst, state.BurstLevel, $"holding burst level {state.BurstLevel}", Inputs()), state)
-                : (new DeciderVote(Burst, null, "no observations in the burst window", Inputs()), state);
+                ? new BurstFacts(BurstCase.HoldingUnobserved, window, 0, state.BurstLevel, default)
+                : new BurstFacts(BurstCase.Unobserved, window, 0, null, default);
         }
 
         var need = Ceiling(window.MaxInFlight / policy.TargetUtilization);
-        var inputs = Inputs(("windowSeconds", policy.BurstWindow.TotalSeconds), ("maxInFlight", window.MaxInFlight),
-            ("threshold", policy.BurstThreshold), ("current", current));
         if (need >= policy.BurstThreshold * Math.Max(current, 1) && need > current)
         {
             var level = Math.Max(need, holding ? state.BurstLevel : 0);
             var holdUntil = now + policy.StableWindow;
-            return (new DeciderVote(Burst, level,
-                    string.Create(CultureInfo.InvariantCulture,
-                        $"{policy.BurstWindow.TotalSeconds:0}s peak {window.MaxInFlight} needs {need}, at least {policy.BurstThreshold:0.#}× the current {current}: scale out now and hold until {holdUntil:HH:mm:ss}"),
-                    inputs),
-                state with { BurstUntil = holdUntil, BurstLevel = level });
+            next = state with { BurstUntil = holdUntil, BurstLevel = level };
+            return new BurstFacts(BurstCase.Burst, window, need, level, holdUntil);
         }
 
         if (holding)
         {
-            return (new DeciderVote(Burst, state.BurstLevel, $"holding burst level {state.BurstLevel} until {state.BurstUntil:HH:mm:ss}", inputs), state);
+            return new BurstFacts(BurstCase.Holding, window, need, state.BurstLevel, default);
         }
 
-        return (new DeciderVote(Burst, null, string.Create(CultureInfo.InvariantCulture, $"{policy.BurstWindow.TotalSeconds:0}s peak {window.MaxInFlight} is no burst"), inputs),
-            state with { BurstUntil = null, BurstLevel = 0 });
+        // No burst: forget any hold (keeping the state itself when it holds none, which is the same value).
+        if (state.BurstUntil is not null || state.BurstLevel != 0)
+        {
+            next = state with { BurstUntil = null, BurstLevel = 0 };
+        }
+
+        return new BurstFacts(BurstCase.NoBurst, window, need, null, default);
     }
 
-    private static DeciderVote VotePredictive(ConcurrencyPolicy policy, IDemandHistory demand, DateTimeOffset now)
+    private static PredictiveFacts VotePredictive(ConcurrencyPolicy policy, IDemandHistory demand, DateTimeOffset now)
     {
         var span = policy.PredictionLead + policy.StableWindow;
         var yesterday = demand.Summarize(now - TimeSpan.FromDays(1), now - TimeSpan.FromDays(1) + span);
         var lastWeek = demand.Summarize(now - TimeSpan.FromDays(7), now - TimeSpan.FromDays(7) + span);
         if (!yesterday.IsKnown && !lastWeek.IsKnown)
         {
-            return new DeciderVote(Predictive, null, "no history for this time of day yet", Inputs());
+            return new PredictiveFacts(null, 0, 0, 0);
         }
 
         // Scale what history says by how today compares with yesterday so far (within [0.5, 2]).
@@ -232,28 +257,24 @@ public static class ConcurrencyDecider
             : 1.0;
         var expected = Math.Max(yesterday.MeanOfMaxInFlight, lastWeek.MeanOfMaxInFlight) * trend;
         var desired = Ceiling(expected / policy.TargetUtilization);
-        return new DeciderVote(
-            Predictive,
-            desired,
-            string.Create(CultureInfo.InvariantCulture,
-                $"next {span.TotalMinutes:0.#} min: yesterday {yesterday.MeanOfMaxInFlight:0.##}, last week {lastWeek.MeanOfMaxInFlight:0.##}, trend ×{trend:0.##} → {desired}"),
-            Inputs(("yesterday", yesterday.MeanOfMaxInFlight), ("lastWeek", lastWeek.MeanOfMaxInFlight), ("trend", trend), ("leadSeconds", policy.PredictionLead.TotalSeconds)));
+        return new PredictiveFacts(desired, yesterday.MeanOfMaxInFlight, lastWeek.MeanOfMaxInFlight, trend);
     }
 
-    private static (int Lower, int Upper, DeciderVote? Vote) Bounds(ConcurrencyPolicy policy, DateTimeOffset now)
+    /// <summary>The policy's bounds now, narrowed by its active schedules (which <paramref name="facts"/> keeps for the schedule's vote).</summary>
+    private static (int Lower, int Upper) Bounds(ConcurrencyPolicy policy, DateTimeOffset now, DecisionFacts facts)
     {
         var lower = policy.Min;
         var upper = policy.Max;
-        var active = new List<string>();
         foreach (var bound in policy.Schedules)
         {
-            if (!WarmupSchedule.TryParse(bound.Cron, bound.TimeZone, out var schedule, out _, out _))
+            var schedule = Schedules.GetValue(bound, static b => WarmupSchedule.TryParse(b.Cron, b.TimeZone, out var parsed, out _, out _) ? parsed : null);
+            if (schedule is null)
             {
                 continue;
             }
 
             // Active when an occurrence fell within the last Duration.
-            var occurrence = schedule!.NextAfter(now - bound.Duration - TimeSpan.FromTicks(1));
+            var occurrence = schedule.NextAfter(now - bound.Duration - TimeSpan.FromTicks(1));
             if (occurrence is { } start && start <= now)
             {
                 if (bound.Floor is { } floor)
@@ -266,20 +287,16 @@ public static class ConcurrencyDecider
                     upper = Math.Min(upper, ceiling);
                 }
 
-                active.Add($"'{bound.Cron}' since {start:HH:mm} (floor {bound.Floor?.ToString(CultureInfo.InvariantCulture) ?? "-"}, ceiling {bound.Ceiling?.ToString(CultureInfo.InvariantCulture) ?? "-"})");
+                (facts.ActiveSchedules ??= []).Add((bound, start));
             }
         }
 
         // A ceiling wins over a floor: it is the cost limit someone set.
         lower = Math.Min(lower, upper);
-        var vote = active.Count == 0
-            ? null
-            : new DeciderVote(Schedule, lower, $"schedules active: {string.Join("; ", active)} → [{lower}, {upper}]", Inputs(("lower", lower), ("upper", upper)));
-        return (lower, upper, vote);
+        facts.Lower = lower;
+        facts.Upper = upper;
+        return (lower, upper);
     }
 
-    private static int Ceiling(double value) => value <= 0 ? 0 : (int)Math.Min(int.MaxValue, Math.Ceiling(value - 1e-9));
-
-    private static Dictionary<string, double> Inputs(params (string Key, double Value)[] pairs) =>
-        pairs.ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
+    internal static int Ceiling(double value) => value <= 0 ? 0 : (int)Math.Min(int.MaxValue, Math.Ceiling(value - 1e-9));
 }

@@ -16,17 +16,7 @@ public sealed class RevisionedStoreTests
 {
     private static readonly DateTimeOffset Start = new(2026, 11, 27, 9, 0, 0, TimeSpan.Zero);
 
-    private static PooledDbContextFactory<WarmKeeperDbContext> Database()
-    {
-        var file = Path.Combine(Directory.CreateTempSubdirectory("warmkeeper-store-").FullName, "store.db");
-        var options = new DbContextOptionsBuilder<WarmKeeperDbContext>().UseSqlite($"Data Source={file}").Options;
-        using (var db = new WarmKeeperDbContext(options))
-        {
-            db.Database.Migrate();
-        }
-
-        return new PooledDbContextFactory<WarmKeeperDbContext>(options);
-    }
+    private static PooledDbContextFactory<WarmKeeperDbContext> Database() => TestDatabase.Create("store");
 
     private static RateLimitSpec Limit(string id, double permits = 5) => new() { Id = id, Functions = ["hello"], PermitsPerSecond = permits };
 
@@ -166,6 +156,40 @@ public sealed class RevisionedStoreTests
         Assert.Equal(2, (await store.ListAsync(ct)).Count);
         await store.DeleteAsync("a", null, ct);
         Assert.Equal("b", Assert.Single(await store.ListAsync(ct)).Value.Id);
+    }
+
+    [Fact]
+    public async Task A_listing_after_the_cache_expires_has_every_change_of_another_instance_and_reuses_the_rest()
+    {
+        var contexts = Database();
+        var time = new FakeTimeProvider(Start);
+        var store = new ConcurrencyPolicyStore(contexts, time);
+        var otherInstance = new ConcurrencyPolicyStore(contexts, time);
+        var ct = CancellationToken.None;
+        // Fewer changes than unchanged policies: a listing with more changes reads everything again.
+        string[] kept = ["kept1", "kept2", "kept3", "kept4", "kept5"];
+        foreach (var id in kept.Concat(["updated", "deleted", "recreated"]))
+        {
+            await store.CreateAsync(Scaling(id, qualifier: id, max: 1), ct);
+        }
+
+        var before = await store.ListAsync(ct);
+        time.Advance(TimeSpan.FromMilliseconds(1));
+        await otherInstance.UpdateAsync(Scaling("updated", "updated", max: 2), null, ct);
+        await otherInstance.DeleteAsync("deleted", null, ct);
+        await otherInstance.DeleteAsync("recreated", null, ct);
+        await otherInstance.CreateAsync(Scaling("recreated", "recreated", max: 5), ct); // revision 1 again
+        await otherInstance.CreateAsync(Scaling("added", "added", max: 6), ct);
+        time.Advance(ConcurrencyPolicyStore.CacheLifetime);
+
+        var after = await store.ListAsync(ct);
+
+        var truth = await new ConcurrencyPolicyStore(contexts, time).ListAsync(ct); // read whole
+        static object Seen(Revisioned<ConcurrencyPolicy> p) => (p.Value.Id, p.Value.Qualifier, p.Value.Max, p.Revision, p.Created, p.Updated);
+        Assert.Equal(truth.Select(Seen), after.Select(Seen));
+        Assert.Equal(["added", .. kept, "recreated", "updated"], after.Select(p => p.Value.Id));
+        Assert.Equal([6, 1, 1, 1, 1, 1, 5, 2], after.Select(p => p.Value.Max));
+        Assert.All(kept, id => Assert.Same(before.Single(p => p.Value.Id == id), after.Single(p => p.Value.Id == id)));
     }
 
     /// <summary>A rate-limit store whose update is raced by another writer between its read and its save.</summary>

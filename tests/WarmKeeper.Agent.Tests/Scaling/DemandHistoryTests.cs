@@ -15,17 +15,7 @@ public sealed class DemandHistoryTests
 {
     private static readonly DateTimeOffset Start = new(2026, 11, 27, 9, 0, 30, TimeSpan.Zero);
 
-    private static PooledDbContextFactory<WarmKeeperDbContext> Database()
-    {
-        var file = Path.Combine(Directory.CreateTempSubdirectory("warmkeeper-demand-").FullName, "demand.db");
-        var options = new DbContextOptionsBuilder<WarmKeeperDbContext>().UseSqlite($"Data Source={file}").Options;
-        using (var db = new WarmKeeperDbContext(options))
-        {
-            db.Database.Migrate();
-        }
-
-        return new PooledDbContextFactory<WarmKeeperDbContext>(options);
-    }
+    private static PooledDbContextFactory<WarmKeeperDbContext> Database() => TestDatabase.Create("demand");
 
     [Fact]
     public async Task Complete_minutes_are_rolled_up_once_and_kept_two_weeks()

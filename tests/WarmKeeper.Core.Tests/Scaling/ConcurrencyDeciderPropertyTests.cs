@@ -18,7 +18,8 @@ public sealed class ConcurrencyDeciderPropertyTests
             to <= from || !summary.IsKnown ? DemandSummary.None : summary with { Covered = to - from };
     }
 
-    private static readonly Gen<ConcurrencyPolicy> GenPolicy =
+    /// <summary>Policies of target tracking and burst (at least one of them), without schedules.</summary>
+    internal static readonly Gen<ConcurrencyPolicy> GenPolicy =
         from min in Gen.Int[0, 50]
         from extra in Gen.Int[0, 200]
         from target in Gen.Double[0.1, 0.9]

@@ -1,16 +1,16 @@
 using System.Collections.Concurrent;
 using System.Net;
-using WarmKeeper.Agent.Targets;
 using WarmKeeper.Lambda;
 using WarmKeeper.Lambda.Wire;
 
-namespace WarmKeeper.Benchmarks;
+namespace WarmKeeper.Testing;
 
 /// <summary>
 /// An in-memory Lambda control plane with the calls the reconciler makes, answering at once, so a
-/// tick's time is WarmKeeper's own. Provisioned concurrency is allocated the moment it is put.
+/// tick's time is WarmKeeper's own (the reconcile benchmark), or after <see cref="Delay"/> (tests of
+/// calls in flight, latency). Provisioned concurrency is allocated the moment it is put.
 /// </summary>
-internal sealed class FakeControlPlane(string targetName, int accountConcurrency) : ILambdaControlPlane
+public sealed class FakeControlPlane(string targetName, int accountConcurrency) : ILambdaControlPlane
 {
     private readonly ConcurrentDictionary<(string Function, string Qualifier), int> _provisioned = new();
     private long _calls;
@@ -20,6 +20,12 @@ internal sealed class FakeControlPlane(string targetName, int accountConcurrency
     /// <summary>Control-plane calls answered so far.</summary>
     public long Calls => Interlocked.Read(ref _calls);
 
+    /// <summary>
+    /// When set, awaited before each answer with the operation's name (after a put or delete took
+    /// effect): a network's latency, or a gate a test holds calls at.
+    /// </summary>
+    public Func<string, Task>? Delay { get; set; }
+
     public int ConfigCount => _provisioned.Count;
 
     public Task<ProvisionedConcurrencyConfig> PutProvisionedConcurrencyConfigAsync(
@@ -27,17 +33,17 @@ internal sealed class FakeControlPlane(string targetName, int accountConcurrency
     {
         Interlocked.Increment(ref _calls);
         _provisioned[(functionName, qualifier)] = provisionedConcurrentExecutions;
-        return Task.FromResult(new ProvisionedConcurrencyConfig
+        return Answer("PutProvisionedConcurrencyConfig", Task.FromResult(new ProvisionedConcurrencyConfig
         {
             RequestedProvisionedConcurrentExecutions = provisionedConcurrentExecutions,
             Status = ProvisionedConcurrencyStatus.InProgress,
-        });
+        }));
     }
 
     public Task<ProvisionedConcurrencyConfig> GetProvisionedConcurrencyConfigAsync(string functionName, string qualifier, CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref _calls);
-        return _provisioned.TryGetValue((functionName, qualifier), out var value)
+        return Answer("GetProvisionedConcurrencyConfig", _provisioned.TryGetValue((functionName, qualifier), out var value)
             ? Task.FromResult(new ProvisionedConcurrencyConfig
             {
                 RequestedProvisionedConcurrentExecutions = value,
@@ -46,30 +52,30 @@ internal sealed class FakeControlPlane(string targetName, int accountConcurrency
                 Status = ProvisionedConcurrencyStatus.Ready,
             })
             : Task.FromException<ProvisionedConcurrencyConfig>(new ProvisionedConcurrencyConfigNotFoundException(
-                "ProvisionedConcurrencyConfigNotFoundException", $"No Provisioned Concurrency Config found for this function ({functionName}:{qualifier})", HttpStatusCode.NotFound, null));
+                "ProvisionedConcurrencyConfigNotFoundException", $"No Provisioned Concurrency Config found for this function ({functionName}:{qualifier})", HttpStatusCode.NotFound, null)));
     }
 
     public Task DeleteProvisionedConcurrencyConfigAsync(string functionName, string qualifier, CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref _calls);
         _provisioned.TryRemove((functionName, qualifier), out _);
-        return Task.CompletedTask;
+        return Answer("DeleteProvisionedConcurrencyConfig", Task.FromResult(true));
     }
 
     public Task<GetFunctionConcurrencyResponse> GetFunctionConcurrencyAsync(string functionName, CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref _calls);
-        return Task.FromResult(new GetFunctionConcurrencyResponse { ReservedConcurrentExecutions = null });
+        return Answer("GetFunctionConcurrency", Task.FromResult(new GetFunctionConcurrencyResponse { ReservedConcurrentExecutions = null }));
     }
 
     public Task<GetAccountSettingsResponse> GetAccountSettingsAsync(CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref _calls);
-        return Task.FromResult(new GetAccountSettingsResponse
+        return Answer("GetAccountSettings", Task.FromResult(new GetAccountSettingsResponse
         {
             AccountLimit = new AccountLimit { ConcurrentExecutions = accountConcurrency, UnreservedConcurrentExecutions = accountConcurrency },
             AccountUsage = new AccountUsage(),
-        });
+        }));
     }
 
     public Task<InvokeResult> InvokeAsync(InvokeRequest request, CancellationToken cancellationToken) => throw NotUsed();
@@ -88,17 +94,13 @@ internal sealed class FakeControlPlane(string targetName, int accountConcurrency
 
     public Task<GetFunctionResponse> GetFunctionAsync(string functionName, string? qualifier, CancellationToken cancellationToken) => throw NotUsed();
 
-    private static NotSupportedException NotUsed() => new("The reconciler benchmark's fake control plane only answers the calls the reconciler makes.");
-}
+    private Task<T> Answer<T>(string operation, Task<T> answer) => Delay is { } delay ? AfterAsync(delay, operation, answer) : answer;
 
-/// <summary>One target, the fake.</summary>
-internal sealed class FakeTargets(FakeControlPlane controlPlane) : ILambdaTargets
-{
-    public IReadOnlyCollection<string> Names { get; } = [controlPlane.TargetName];
-
-    public bool TryGet(string name, out ILambdaControlPlane found)
+    private static async Task<T> AfterAsync<T>(Func<string, Task> delay, string operation, Task<T> answer)
     {
-        found = controlPlane;
-        return name == controlPlane.TargetName;
+        await delay(operation);
+        return await answer;
     }
+
+    private static NotSupportedException NotUsed() => new("The reconciler benchmark's fake control plane only answers the calls the reconciler makes.");
 }
