@@ -127,7 +127,8 @@ public sealed class RateLimitEnforcementTests
         Assert.InRange(served.Count, 21, 24);
         var refused = shots.Where(s => s.Status != HttpStatusCode.OK).ToList();
         Assert.All(refused, s => Assert.Equal(HttpStatusCode.TooManyRequests, s.Status));
-        Assert.All(refused, s => Assert.True(s.AnsweredAt - s.SentAt < 0.5, "a refusal from a full queue is immediate"));
+        // Immediate against the 3-s wait a queued call may get (the margin is for a loaded 2-core machine).
+        Assert.All(refused, s => Assert.True(s.AnsweredAt - s.SentAt < 1.0, "a refusal from a full queue is immediate"));
 
         // In order of arrival, 100 ms apart (the rate), none beyond the allowed wait.
         for (var i = 1; i < served.Count; i++)
@@ -135,9 +136,9 @@ public sealed class RateLimitEnforcementTests
             Assert.True(served[i].AnsweredAt > served[i - 1].AnsweredAt, $"call {i} was answered before call {i - 1}: {string.Join("\n", shots)}");
         }
 
-        Assert.All(served, s => Assert.True(s.AnsweredAt - s.SentAt <= 3.0 + 0.25, $"waited {s.AnsweredAt - s.SentAt:0.000} s"));
+        Assert.All(served, s => Assert.True(s.AnsweredAt - s.SentAt <= 3.0 + 0.5, $"waited {s.AnsweredAt - s.SentAt:0.000} s"));
         var lastWait = served[^1].AnsweredAt - served[0].AnsweredAt;
-        Assert.InRange(lastWait, (served.Count - 1) * 0.1 - 0.1, (served.Count - 1) * 0.1 + 0.4);
+        Assert.InRange(lastWait, (served.Count - 1) * 0.1 - 0.1, (served.Count - 1) * 0.1 + 0.8);
 
         var status = await proxy.StatusAsync("hello-queue");
         Assert.Equal(served.Count - 1, status.GetProperty("queued").GetInt64());
