@@ -16,7 +16,7 @@ public class DashboardSession : IAsyncLifetime
     static DashboardSession()
     {
         // The whole solution's tests share two cores: give a circuit time to answer before failing.
-        Assertions.SetDefaultExpectTimeout(15_000);
+        Assertions.SetDefaultExpectTimeout(30_000);
     }
 
     public AgentHost Agent { get; private set; } = default!;
@@ -65,7 +65,7 @@ public class DashboardSession : IAsyncLifetime
             BaseURL = Agent.BaseAddress.ToString(),
             ViewportSize = new ViewportSize { Width = 1400, Height = 900 },
         });
-        context.SetDefaultTimeout(15_000);
+        context.SetDefaultTimeout(30_000);
         var page = await context.NewPageAsync();
         await page.GotoAsync(path);
         return page;
