@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
@@ -108,5 +109,19 @@ public sealed class WarmupPolicyApiTests
         Assert.Contains("/api/v1/warmup-policies/{id}", paths);
         Assert.Contains("/api/v1/warmup-policies/{id}/run", paths);
         Assert.Contains("/api/v1/events", paths);
+    }
+
+    [Fact]
+    public async Task Two_agents_in_one_process_keep_their_own_job_storage_and_one_stopping_does_not_break_the_other()
+    {
+        await using var first = await AgentHost.StartAsync();
+        var second = await AgentHost.StartAsync();
+        Assert.NotSame(
+            first.Services.GetRequiredService<Hangfire.JobStorage>(),
+            second.Services.GetRequiredService<Hangfire.JobStorage>());
+        await second.DisposeAsync();
+
+        var created = await first.Client.PostAsync(new Uri("/api/v1/warmup-policies", UriKind.Relative), Json(Policy("after-other-stopped", enabled: true)));
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
     }
 }

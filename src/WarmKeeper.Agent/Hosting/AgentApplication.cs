@@ -170,11 +170,15 @@ public static class AgentApplication
         services.AddSingleton<EventLog>();
         services.AddSingleton<WarmupPolicyStore>();
         services.AddTransient<WarmupJob>();
-        services.AddHangfire(c => c
+        // This agent's own job storage, registered before AddHangfire (which only adds one if none is there): Hangfire's
+        // configuration otherwise goes through the process-wide JobStorage.Current, which two agents in one process
+        // (the tests run several) share. Its log provider is process-wide too (see DisposalTolerantLogProvider).
+        services.AddSingleton<JobStorage>(_ => new InMemoryStorage(new InMemoryStorageOptions { MaxExpirationTime = TimeSpan.FromHours(1) }));
+        services.AddHangfire((sp, c) => c
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
             .UseSimpleAssemblyNameTypeSerializer()
             .UseRecommendedSerializerSettings()
-            .UseInMemoryStorage(new InMemoryStorageOptions { MaxExpirationTime = TimeSpan.FromHours(1) }));
+            .UseLogProvider(new DisposalTolerantLogProvider(sp.GetRequiredService<ILoggerFactory>())));
         services.AddHangfireServer(o =>
         {
             o.WorkerCount = Math.Max(4, Environment.ProcessorCount * 2);
