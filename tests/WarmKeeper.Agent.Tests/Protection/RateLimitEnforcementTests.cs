@@ -131,9 +131,11 @@ public sealed class RateLimitEnforcementTests
         Assert.All(refused, s => Assert.True(s.AnsweredAt - s.SentAt < 1.0, "a refusal from a full queue is immediate"));
 
         // In order of arrival, 100 ms apart (the rate), none beyond the allowed wait.
+        // (After a pause of the whole process — a GC on a loaded machine — the calls that came due meanwhile are all
+        // released at once, their answers microseconds apart in any order: "before" means by more than 5 ms.)
         for (var i = 1; i < served.Count; i++)
         {
-            Assert.True(served[i].AnsweredAt > served[i - 1].AnsweredAt, $"call {i} was answered before call {i - 1}: {string.Join("\n", shots)}");
+            Assert.True(served[i].AnsweredAt > served[i - 1].AnsweredAt - 0.005, $"call {i} was answered before call {i - 1}: {string.Join("\n", shots)}");
         }
 
         Assert.All(served, s => Assert.True(s.AnsweredAt - s.SentAt <= 3.0 + 0.5, $"waited {s.AnsweredAt - s.SentAt:0.000} s"));
