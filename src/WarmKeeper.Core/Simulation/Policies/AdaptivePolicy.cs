@@ -419,8 +419,6 @@ public sealed class AdaptivePolicy : ISimulationPolicy
             due = Math.Min(due, rewarm);
         }
 
-        _ = function;
-
         // A ping refused (throttled, or no headroom left) changes nothing: look again a tenth of an idle timeout later, not in a tight loop.
         return Math.Max(due, now + (state.PingRefusedAtMs == now ? Math.Max(RecheckAfterRefusalMs, gap / 10) : 1));
     }
