@@ -34,7 +34,10 @@ public sealed class AgentHost : IAsyncDisposable
 
     public IServiceProvider Services => _app.Services;
 
-    public static async Task<AgentHost> StartAsync(string? dataDirectory = null, params string[] args)
+    public static Task<AgentHost> StartAsync(string? dataDirectory = null, params string[] args) => StartAsync(dataDirectory, null, args);
+
+    /// <param name="timeProvider">The agent's one clock (a fake clock for timing-sensitive tests); the system clock when null.</param>
+    public static async Task<AgentHost> StartAsync(string? dataDirectory, TimeProvider? timeProvider, params string[] args)
     {
         var owns = dataDirectory is null;
         dataDirectory ??= Directory.CreateTempSubdirectory("warmkeeper-agent-").FullName;
@@ -48,7 +51,7 @@ public sealed class AgentHost : IAsyncDisposable
             // Tests make their own traffic; the demo's would blur what they measure.
             "--WarmKeeper:Demo:Enabled=false",
         ];
-        var app = AgentApplication.Build([.. defaults, .. args]);
+        var app = AgentApplication.Build([.. defaults, .. args], timeProvider);
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         return new AgentHost(app, new Uri(address), dataDirectory, owns);

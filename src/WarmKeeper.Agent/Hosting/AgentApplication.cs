@@ -25,8 +25,13 @@ namespace WarmKeeper.Agent.Hosting;
 /// <summary>The composition root: what the agent is made of, in the order a reader wants to see it.</summary>
 public static class AgentApplication
 {
+    /// <param name="args">Ordinary .NET configuration arguments (<c>--Key=Value</c>).</param>
+    /// <param name="timeProvider">
+    /// The one clock of the agent and its built-in runtime (the system clock when null): a test's fake
+    /// clock or a replay's scaled clock drives every timer, bucket and deadline through it.
+    /// </param>
     /// <exception cref="ConfigurationProblemsException">The configuration cannot work; every problem is listed.</exception>
-    public static WebApplication Build(string[] args)
+    public static WebApplication Build(string[] args, TimeProvider? timeProvider = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
         {
@@ -42,7 +47,7 @@ public static class AgentApplication
         // when run from a build, from wwwroot when published (the call is a no-op there).
         builder.WebHost.UseStaticWebAssets();
 
-        builder.Services.AddWarmKeeperAgent(builder.Configuration);
+        builder.Services.AddWarmKeeperAgent(builder.Configuration, timeProvider ?? TimeProvider.System);
         var app = builder.Build();
         ValidateConfiguration(app);
         app.UseExceptionHandler();
@@ -83,9 +88,9 @@ public static class AgentApplication
         }
     }
 
-    internal static IServiceCollection AddWarmKeeperAgent(this IServiceCollection services, IConfiguration configuration)
+    internal static IServiceCollection AddWarmKeeperAgent(this IServiceCollection services, IConfiguration configuration, TimeProvider timeProvider)
     {
-        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(timeProvider);
         services.AddOptions<AgentOptions>()
             .Bind(configuration.GetSection(AgentOptions.SectionName))
             .ValidateOnStart();

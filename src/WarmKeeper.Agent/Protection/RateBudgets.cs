@@ -23,10 +23,21 @@ internal interface IRateBudget : IDisposable
 }
 
 /// <summary>A token bucket in this process, timed by <see cref="TimeProvider"/>.</summary>
-internal sealed class LocalRateBudget(double permitsPerSecond, int burst, TimeProvider time) : IRateBudget
+internal sealed class LocalRateBudget : IRateBudget
 {
     private readonly Lock _gate = new();
-    private readonly TokenBucket _bucket = new(permitsPerSecond, burst, Seconds(time));
+    private readonly TimeProvider _time;
+    private readonly long _origin;
+    private readonly TokenBucket _bucket;
+
+    public LocalRateBudget(double permitsPerSecond, int burst, TimeProvider time)
+    {
+        _time = time;
+        // Seconds since this bucket began, not since the clock's epoch: a clock counting ticks since
+        // year 1 would leave a double only microseconds of precision, and Retry-After would drift.
+        _origin = time.GetTimestamp();
+        _bucket = new TokenBucket(permitsPerSecond, burst, Seconds());
+    }
 
     public string Mode => BudgetModes.Local;
 
@@ -36,7 +47,7 @@ internal sealed class LocalRateBudget(double permitsPerSecond, int burst, TimePr
     {
         lock (_gate)
         {
-            return _bucket.Take(Seconds(time), maxWait);
+            return _bucket.Take(Seconds(), maxWait);
         }
     }
 
@@ -44,7 +55,7 @@ internal sealed class LocalRateBudget(double permitsPerSecond, int burst, TimePr
     {
         lock (_gate)
         {
-            _bucket.Return(Seconds(time));
+            _bucket.Return(Seconds());
         }
     }
 
@@ -52,7 +63,7 @@ internal sealed class LocalRateBudget(double permitsPerSecond, int burst, TimePr
     {
     }
 
-    private static double Seconds(TimeProvider time) => time.GetTimestamp() / (double)time.TimestampFrequency;
+    private double Seconds() => (_time.GetTimestamp() - _origin) / (double)_time.TimestampFrequency;
 }
 
 /// <summary>Refuses everything: the fail-closed fallback while Redis is away.</summary>

@@ -28,9 +28,12 @@ internal sealed class ProxiedAgent : IAsyncDisposable
 
     public HttpClient Http { get; }
 
-    public static async Task<ProxiedAgent> StartAsync(params string[] args)
+    public static Task<ProxiedAgent> StartAsync(params string[] args) => StartAsync(null, args);
+
+    /// <param name="time">The agent's one clock: a fake clock makes the proxy's buckets and queues exact.</param>
+    public static async Task<ProxiedAgent> StartAsync(TimeProvider? time, params string[] args)
     {
-        var agent = await AgentHost.StartAsync(null, ["--WarmKeeper:Proxy:Url=http://127.0.0.1:0", .. args]);
+        var agent = await AgentHost.StartAsync(null, time, ["--WarmKeeper:Proxy:Url=http://127.0.0.1:0", .. args]);
         var proxy = agent.Services.GetRequiredService<InvokeProxyHost>().BaseAddress
                     ?? throw new InvalidOperationException("The proxy is not listening.");
         return new ProxiedAgent(agent, proxy);
