@@ -1,13 +1,15 @@
 namespace WarmKeeper.Core.Tests.Simulation;
 
-/// <summary>Finds the shared demand traces: $WARMKEEPER_TRACES, else ../shared/traces beside the repository root (or beside one of its parents, for worktrees).</summary>
+/// <summary>
+/// Finds the demand traces: $WARMKEEPER_TRACES when set (to run the suite on other traces), else the
+/// repository's own <c>samples/traces</c>, so that a clone passes its tests with nothing beside it.
+/// </summary>
 internal static class TraceLocator
 {
     public const string EnvironmentVariable = "WARMKEEPER_TRACES";
 
     public static string TracesFolder()
     {
-        var looked = new List<string>();
         var fromEnvironment = Environment.GetEnvironmentVariable(EnvironmentVariable);
         if (!string.IsNullOrWhiteSpace(fromEnvironment))
         {
@@ -19,20 +21,10 @@ internal static class TraceLocator
             throw new DirectoryNotFoundException($"{EnvironmentVariable} is set to '{fromEnvironment}', which does not exist.");
         }
 
-        var repositoryRoot = RepositoryRoot();
-        for (var directory = repositoryRoot.Parent; directory is not null; directory = directory.Parent)
-        {
-            var candidate = Path.Combine(directory.FullName, "shared", "traces");
-            looked.Add(candidate);
-            if (Directory.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-
-        throw new DirectoryNotFoundException(
-            $"The demand traces were not found. Looked in: {string.Join(", ", looked)}. " +
-            $"Put the traces in ../shared/traces next to the repository or set {EnvironmentVariable}.");
+        var samples = Path.Combine(RepositoryRoot().FullName, "samples", "traces");
+        return Directory.Exists(samples)
+            ? samples
+            : throw new DirectoryNotFoundException($"The demand traces were not found in {samples}; set {EnvironmentVariable} to a folder of traces.");
     }
 
     public static string Trace(string name) => Path.Combine(TracesFolder(), name);
@@ -47,6 +39,6 @@ internal static class TraceLocator
             }
         }
 
-        throw new DirectoryNotFoundException($"No WarmKeeper.sln above {AppContext.BaseDirectory}; cannot locate ../shared/traces (set {EnvironmentVariable}).");
+        throw new DirectoryNotFoundException($"No WarmKeeper.sln above {AppContext.BaseDirectory}; cannot locate samples/traces (set {EnvironmentVariable}).");
     }
 }
