@@ -2,12 +2,14 @@ using System.Diagnostics;
 using Hangfire;
 using Hangfire.InMemory;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using WarmKeeper.Agent.Persistence;
 using WarmKeeper.Agent.Targets;
 using WarmKeeper.Agent.Warmup;
 using WarmKeeper.Core.Warmup;
 using WarmKeeper.Lambda;
+using WarmKeeper.Testing;
 
 namespace WarmKeeper.Benchmarks;
 
@@ -35,7 +37,7 @@ internal static class WarmupBenchmark
         {
             // The account must have room for the whole fan-out above its unreserved floor.
             string[] roomy = ["--WarmKeeper:LocalRuntime:AccountConcurrency=2000"];
-            await using (var agent = await BenchAgent.StartAsync(withPolicies, cancellationToken, roomy))
+            await using (var agent = await AgentHost.StartAsync(withPolicies, null, roomy, cancellationToken))
             {
                 await FanOutAsync(agent, cancellationToken);
                 await InsertPoliciesAsync(agent, cancellationToken);
@@ -50,10 +52,10 @@ internal static class WarmupBenchmark
         }
     }
 
-    private static async Task FanOutAsync(BenchAgent agent, CancellationToken cancellationToken)
+    private static async Task FanOutAsync(AgentHost agent, CancellationToken cancellationToken)
     {
-        var job = agent.Get<WarmupJob>();
-        if (!agent.Get<ILambdaTargets>().TryGet("local", out var lambda))
+        var job = agent.Services.GetRequiredService<WarmupJob>();
+        if (!agent.Services.GetRequiredService<ILambdaTargets>().TryGet("local", out var lambda))
         {
             throw new InvalidOperationException("The agent has no local target.");
         }
@@ -75,7 +77,7 @@ internal static class WarmupBenchmark
         }
 
         // The planner and the pinger without the job's I/O around them (headroom read, event write).
-        var run = new WarmupRun(new LambdaWarmupPinger(agent.Get<ILambdaTargets>(), TimeProvider.System), TimeProvider.System);
+        var run = new WarmupRun(new LambdaWarmupPinger(agent.Services.GetRequiredService<ILambdaTargets>(), TimeProvider.System), TimeProvider.System);
         var room = new Headroom(null, 1900, 0);
         async Task<string?> RunAloneAsync()
         {
@@ -155,9 +157,9 @@ internal static class WarmupBenchmark
         return self.TotalProcessorTime;
     }
 
-    private static async Task InsertPoliciesAsync(BenchAgent agent, CancellationToken cancellationToken)
+    private static async Task InsertPoliciesAsync(AgentHost agent, CancellationToken cancellationToken)
     {
-        var contexts = agent.Get<IDbContextFactory<WarmKeeperDbContext>>();
+        var contexts = agent.Services.GetRequiredService<IDbContextFactory<WarmKeeperDbContext>>();
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         for (var i = 0; i < PolicyCount; i++)
@@ -214,8 +216,8 @@ internal static class WarmupBenchmark
             }
         }
 
-        await using var agent = await BenchAgent.StartAsync(withPolicies, cancellationToken);
-        var store = agent.Get<WarmupPolicyStore>();
+        await using var agent = await AgentHost.StartAsync(withPolicies, null, [], cancellationToken);
+        var store = agent.Services.GetRequiredService<WarmupPolicyStore>();
         var stored = (await store.ListAsync(cancellationToken)).Count;
         if (stored != PolicyCount)
         {
@@ -227,9 +229,9 @@ internal static class WarmupBenchmark
         var rebuild = new List<double>();
         var list = new List<double>();
         var inAgent = new List<double>();
-        var agentScheduler = agent.Get<WarmupScheduler>();
-        var agentJobs = agent.Get<IRecurringJobManager>();
-        var agentStorage = agent.Get<JobStorage>();
+        var agentScheduler = agent.Services.GetRequiredService<WarmupScheduler>();
+        var agentJobs = agent.Services.GetRequiredService<IRecurringJobManager>();
+        var agentStorage = agent.Services.GetRequiredService<JobStorage>();
         for (var round = 0; round <= RebuildRounds; round++)
         {
             // The agent's own scheduler into its own storage, with its Hangfire server running, as
@@ -304,7 +306,7 @@ internal static class WarmupBenchmark
     private static async Task<double> TimeStartAsync(string dataDirectory, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
-        var agent = await BenchAgent.StartAsync(dataDirectory, cancellationToken);
+        var agent = await AgentHost.StartAsync(dataDirectory, null, [], cancellationToken);
         var elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         await agent.DisposeAsync();
         return elapsed;

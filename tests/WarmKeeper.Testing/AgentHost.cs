@@ -34,10 +34,17 @@ public sealed class AgentHost : IAsyncDisposable
 
     public IServiceProvider Services => _app.Services;
 
-    public static Task<AgentHost> StartAsync(string? dataDirectory = null, params string[] args) => StartAsync(dataDirectory, null, args);
+    public static Task<AgentHost> StartAsync(string? dataDirectory = null, params string[] args) => StartAsync(dataDirectory, null, args, CancellationToken.None);
 
     /// <param name="timeProvider">The agent's one clock (a fake clock for timing-sensitive tests); the system clock when null.</param>
-    public static async Task<AgentHost> StartAsync(string? dataDirectory, TimeProvider? timeProvider, params string[] args)
+    public static Task<AgentHost> StartAsync(string? dataDirectory, TimeProvider? timeProvider, params string[] args) =>
+        StartAsync(dataDirectory, timeProvider, args, CancellationToken.None);
+
+    /// <param name="dataDirectory">The agent's data directory; a new temporary one (deleted on disposal) when null.</param>
+    /// <param name="timeProvider">The agent's one clock (a fake clock for timing-sensitive tests); the system clock when null.</param>
+    /// <param name="args">More configuration, after the defaults: a later value wins.</param>
+    /// <param name="cancellationToken">Cancels the start.</param>
+    public static async Task<AgentHost> StartAsync(string? dataDirectory, TimeProvider? timeProvider, IReadOnlyList<string> args, CancellationToken cancellationToken)
     {
         var owns = dataDirectory is null;
         dataDirectory ??= Directory.CreateTempSubdirectory("warmkeeper-agent-").FullName;
@@ -52,7 +59,7 @@ public sealed class AgentHost : IAsyncDisposable
             "--WarmKeeper:Demo:Enabled=false",
         ];
         var app = AgentApplication.Build([.. defaults, .. args], timeProvider);
-        await app.StartAsync();
+        await app.StartAsync(cancellationToken);
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         return new AgentHost(app, new Uri(address), dataDirectory, owns);
     }

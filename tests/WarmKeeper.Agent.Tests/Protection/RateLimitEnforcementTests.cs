@@ -36,8 +36,8 @@ public sealed class RateLimitEnforcementTests
     [Fact]
     public async Task Five_times_the_allowed_load_for_ten_seconds_is_admitted_exactly_at_the_limit()
     {
-        var time = new FakeTimeProvider(DateTimeOffset.Parse("2026-11-02T00:00:00Z", CultureInfo.InvariantCulture));
-        await using var proxy = await ProxiedAgent.StartAsync(time, InstantFunctions);
+        var (time, proxy) = await OnFakeClockAsync();
+        await using var _ = proxy;
         await proxy.CreateLimitAsync("""{"id":"instant-rate","functions":["instant"],"permitsPerSecond":40}""");
 
         // 200 calls a second of the agent's time for ten seconds, one every 5 ms.
@@ -104,8 +104,8 @@ public sealed class RateLimitEnforcementTests
     [Fact]
     public async Task Queued_calls_are_served_in_order_at_the_rate_and_an_overfull_queue_refuses_at_once()
     {
-        var time = new FakeTimeProvider(DateTimeOffset.Parse("2026-11-02T00:00:00Z", CultureInfo.InvariantCulture));
-        await using var proxy = await ProxiedAgent.StartAsync(time, InstantFunctions);
+        var (time, proxy) = await OnFakeClockAsync();
+        await using var _ = proxy;
         await proxy.CreateLimitAsync("""
             {"id":"instant-queue","functions":["instant"],"permitsPerSecond":10,"burst":1,"queueLimit":20,"maxQueueWait":"00:00:03"}
             """);
@@ -159,8 +159,8 @@ public sealed class RateLimitEnforcementTests
     [Fact]
     public async Task A_call_that_would_wait_beyond_the_allowed_wait_is_refused_at_once()
     {
-        var time = new FakeTimeProvider(DateTimeOffset.Parse("2026-11-02T00:00:00Z", CultureInfo.InvariantCulture));
-        await using var proxy = await ProxiedAgent.StartAsync(time, InstantFunctions);
+        var (time, proxy) = await OnFakeClockAsync();
+        await using var _ = proxy;
         await proxy.CreateLimitAsync("""
             {"id":"instant-wait","functions":["instant"],"permitsPerSecond":2,"burst":1,"queueLimit":20,"maxQueueWait":"00:00:01"}
             """);
@@ -190,8 +190,8 @@ public sealed class RateLimitEnforcementTests
     [Fact]
     public async Task Retry_after_says_exactly_when_a_retry_is_admitted()
     {
-        var time = new FakeTimeProvider(DateTimeOffset.Parse("2026-11-02T00:00:00Z", CultureInfo.InvariantCulture));
-        await using var proxy = await ProxiedAgent.StartAsync(time, InstantFunctions);
+        var (time, proxy) = await OnFakeClockAsync();
+        await using var _ = proxy;
         await proxy.CreateLimitAsync("""{"id":"instant-slow","functions":["instant"],"permitsPerSecond":1.25,"burst":1}""");
 
         using (var first = await proxy.InvokeAsync("instant"))
@@ -219,6 +219,12 @@ public sealed class RateLimitEnforcementTests
         time.Advance(TimeSpan.FromMilliseconds(1) + TimeSpan.FromMicroseconds(10));
         using var onTime = await proxy.InvokeAsync("instant");
         Assert.Equal(HttpStatusCode.OK, onTime.StatusCode);
+    }
+
+    private static async Task<(FakeTimeProvider Time, ProxiedAgent Proxy)> OnFakeClockAsync()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.Parse("2026-11-02T00:00:00Z", CultureInfo.InvariantCulture));
+        return (time, await ProxiedAgent.StartAsync(time, InstantFunctions));
     }
 
     /// <summary>Waits on real time for something the agent does without the fake clock moving (a decision, not a deadline).</summary>
