@@ -1,9 +1,8 @@
 using System.Globalization;
-using WarmKeeper.Core.Adaptive;
+using WarmKeeper.Core.KeepWarm;
 using WarmKeeper.Core.Scaling;
-using WarmKeeper.Core.Simulation.Adapters;
 
-namespace WarmKeeper.Core.Simulation.Policies;
+namespace WarmKeeper.Core.Adaptive;
 
 /// <summary>
 /// The <c>adaptive</c> policy: keeps each function as warm as its own demand needs, spaced by the idle timeout it
@@ -12,8 +11,8 @@ namespace WarmKeeper.Core.Simulation.Policies;
 /// <remarks>
 /// <para>What it sees is what the model allows: arrivals, completions (with their cold/warm outcome) and pings'
 /// outcomes, each at its time; the functions' configuration (memory, init, reserved concurrency). Its decisions go
-/// through the agent's classes: pings through the warm-up planner (<see cref="SimulatedWarmupPlanner"/>),
-/// provisioned concurrency through <see cref="ConcurrencyDecider"/> (<see cref="SimulatedConcurrencyScaler"/>).</para>
+/// through the agent's classes: pings through the warm-up planner (<see cref="KeepWarmContext.WarmUp"/>),
+/// provisioned concurrency through <see cref="ConcurrencyDecider"/> (<see cref="KeepWarmContext.DecideProvisionedConcurrency"/>).</para>
 /// <list type="bullet">
 /// <item><b>Idle timeout.</b> <see cref="IdleTimeoutEstimator"/>: a single routing that finds the function idle since
 /// its last activity ended tells, when it is warm, that the timeout exceeds that gap. Keep-alive pings are spaced
@@ -30,7 +29,7 @@ namespace WarmKeeper.Core.Simulation.Policies;
 /// many provisioned environments.</item>
 /// </list>
 /// </remarks>
-public sealed class AdaptivePolicy : ISimulationPolicy
+public sealed class AdaptivePolicy : IKeepWarmPolicy
 {
     private readonly AdaptiveOptions _options;
     private readonly PlatformPrices _prices;
@@ -42,10 +41,8 @@ public sealed class AdaptivePolicy : ISimulationPolicy
     private readonly SortedSet<long> _timers = [];
     private FunctionState[] _functions = [];
     private int[] _probers = [];
-    private SimulatedWarmupPlanner? _planner;
-    private SimulatedConcurrencyScaler? _scaler;
     private ObservedDemand? _demand;
-    private IReadOnlyList<TraceFunction> _configurations = [];
+    private IReadOnlyList<KeepWarmFunction> _configurations = [];
 
     /// <summary>
     /// What the policy has saved against a plain warmer (a ping every <see cref="AdaptiveOptions.DefaultIdleTimeoutMs"/>
@@ -75,22 +72,20 @@ public sealed class AdaptivePolicy : ISimulationPolicy
     public const string Name = "adaptive";
 
     /// <summary>A factory for runs.</summary>
-    public static ISimulationPolicyFactory Factory(AdaptiveOptions? options = null, PlatformPrices? prices = null) =>
-        new SimulationPolicyFactory(Name, _ => new AdaptivePolicy(options, prices));
+    public static IKeepWarmPolicyFactory Factory(AdaptiveOptions? options = null, PlatformPrices? prices = null) =>
+        new KeepWarmPolicyFactory(Name, _ => new AdaptivePolicy(options, prices));
 
     /// <summary>What the policy has learned of the idle timeout (for reports and tests).</summary>
     public IdleTimeoutEstimator IdleTimeout => _timeout;
 
     /// <inheritdoc />
-    public PolicyInterest Interest => PolicyInterest.Arrivals | PolicyInterest.Completions | PolicyInterest.Pings;
+    public KeepWarmInterest Interest => KeepWarmInterest.Arrivals | KeepWarmInterest.Completions | KeepWarmInterest.Pings;
 
     /// <inheritdoc />
-    public void OnStart(PolicyContext context)
+    public void OnStart(KeepWarmContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        _planner = new SimulatedWarmupPlanner(context);
-        _scaler = new SimulatedConcurrencyScaler(context);
-        _demand = new ObservedDemand(context.Functions);
+        _demand = new ObservedDemand(context);
         _configurations = context.Functions;
         _functions = [.. context.Functions.Select(_ => new FunctionState(_options))];
         _probers = [.. Enumerable.Repeat(-1, Math.Max(0, _options.ParallelProbes))];
@@ -108,7 +103,7 @@ public sealed class AdaptivePolicy : ISimulationPolicy
     }
 
     /// <inheritdoc />
-    public void OnTimer(PolicyContext context)
+    public void OnTimer(KeepWarmContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
         var now = context.NowMs;
@@ -136,7 +131,7 @@ public sealed class AdaptivePolicy : ISimulationPolicy
     }
 
     /// <inheritdoc />
-    public void OnObservation(PolicyContext context, in PolicyObservation observation)
+    public void OnObservation(KeepWarmContext context, in KeepWarmObservation observation)
     {
         ArgumentNullException.ThrowIfNull(context);
         var function = observation.FunctionIndex;
@@ -184,7 +179,7 @@ public sealed class AdaptivePolicy : ISimulationPolicy
         EnsureTimer(context);
     }
 
-    private void OnArrival(PolicyContext context, int function, FunctionState state, long arrivalMs)
+    private void OnArrival(KeepWarmContext context, int function, FunctionState state, long arrivalMs)
     {
         var users = _demand!.InFlight(function);
         state.InFlightArrivals.Add(arrivalMs);
@@ -253,7 +248,7 @@ public sealed class AdaptivePolicy : ISimulationPolicy
         state.Forecast.OnConcurrency(state.ForecastFedMs, running);
     }
 
-    private void OnActivityEnded(PolicyContext context, int function, FunctionState state, long endMs)
+    private void OnActivityEnded(KeepWarmContext context, int function, FunctionState state, long endMs)
     {
         state.LastEndMs = Math.Max(state.LastEndMs, endMs);
         if (_demand!.InFlight(function) + state.PingsInFlight > 0)
@@ -274,7 +269,7 @@ public sealed class AdaptivePolicy : ISimulationPolicy
         }
     }
 
-    private void OnPingCompleted(int function, FunctionState state, in PolicyObservation observation)
+    private void OnPingCompleted(int function, FunctionState state, in KeepWarmObservation observation)
     {
         if (state.Run is not { } run || run.AtMs != observation.ArrivalMs)
         {
@@ -333,7 +328,7 @@ public sealed class AdaptivePolicy : ISimulationPolicy
     }
 
     /// <summary>Pings the function if a keep-alive, a pre-warm or a probe is due, and schedules the next check.</summary>
-    private void Check(PolicyContext context, int function)
+    private void Check(KeepWarmContext context, int function)
     {
         var state = _functions[function];
         var now = context.NowMs;
@@ -462,7 +457,7 @@ public sealed class AdaptivePolicy : ISimulationPolicy
     }
 
     /// <returns>How many pings ran.</returns>
-    private int Ping(PolicyContext context, int function, FunctionState state, int fanOut, int users, bool isProbe, long shadowGapMs, string reason)
+    private int Ping(KeepWarmContext context, int function, FunctionState state, int fanOut, int users, bool isProbe, long shadowGapMs, string reason)
     {
         if (fanOut <= 0)
         {
@@ -472,7 +467,7 @@ public sealed class AdaptivePolicy : ISimulationPolicy
         var now = context.NowMs;
         var idle = users + state.PingsInFlight == 0;
         var lifetimePossible = LifetimePossible(state, now);
-        var report = _planner!.Run(function, fanOut, users, reason);
+        var report = context.WarmUp(function, fanOut, users, reason);
         var sent = report?.Sent - report?.Throttled ?? 0;
         if (sent <= 0)
         {
@@ -593,7 +588,7 @@ public sealed class AdaptivePolicy : ISimulationPolicy
         state.Probe = null;
     }
 
-    private void AddBirth(PolicyContext context, int function, long bornMs)
+    private void AddBirth(KeepWarmContext context, int function, long bornMs)
     {
         var state = _functions[function];
         var renewal = bornMs + _options.EnvironmentLifetimeMs;
@@ -635,7 +630,7 @@ public sealed class AdaptivePolicy : ISimulationPolicy
     /// ready before the old one is retired, so a user arriving meanwhile finds the old one free. Otherwise a ping at
     /// the end of life starts the successor, and a user arriving during its init meets a cold start.
     /// </summary>
-    private void Renew(PolicyContext context, int function, long renewalMs)
+    private void Renew(KeepWarmContext context, int function, long renewalMs)
     {
         var state = _functions[function];
         if (!state.Renewals.Contains(renewalMs))
@@ -686,7 +681,7 @@ public sealed class AdaptivePolicy : ISimulationPolicy
         return state.Births.Count(b => b > born - RenewalCoalesceMs && b <= born);
     }
 
-    private void RenewNow(PolicyContext context, int function, FunctionState state, bool handover = false)
+    private void RenewNow(KeepWarmContext context, int function, FunctionState state, bool handover = false)
     {
         var now = context.NowMs;
         var desired = DesiredWarm(function, state, now);
@@ -707,7 +702,7 @@ public sealed class AdaptivePolicy : ISimulationPolicy
     private bool LifetimePossible(FunctionState state, long nowMs) =>
         state.Births.Count > 0 && state.Births[0] <= nowMs - _options.EnvironmentLifetimeMs;
 
-    private void Reconcile(PolicyContext context)
+    private void Reconcile(KeepWarmContext context)
     {
         var now = context.NowMs;
         for (var function = 0; function < _functions.Length; function++)
@@ -735,18 +730,18 @@ public sealed class AdaptivePolicy : ISimulationPolicy
             state.ScalingPolicy ??= new ConcurrencyPolicy
             {
                 Id = "adaptive",
-                Target = SimulatedWarmupPlanner.TargetName,
+                Target = context.Target,
                 Function = context.Functions[function].Name,
                 Qualifier = "live",
                 TargetUtilization = ScalingDefaults.MaxTargetUtilization,
                 Burst = false,
             };
             state.ScalingPolicy = state.ScalingPolicy with { Min = 0, Max = levels };
-            _scaler!.Decide(function, state.ScalingPolicy, _demand!.For(function));
+            context.DecideProvisionedConcurrency(function, state.ScalingPolicy, _demand!.For(function));
         }
     }
 
-    private void ScheduleCheck(PolicyContext context, int function, long atMs)
+    private void ScheduleCheck(KeepWarmContext context, int function, long atMs)
     {
         var state = _functions[function];
         if (atMs >= state.NextCheckMs && state.NextCheckMs > context.NowMs)
@@ -758,7 +753,7 @@ public sealed class AdaptivePolicy : ISimulationPolicy
         Schedule(context, atMs, new Agenda(AgendaKind.Check, function, 0));
     }
 
-    private void Schedule(PolicyContext context, long atMs, Agenda item)
+    private void Schedule(KeepWarmContext context, long atMs, Agenda item)
     {
         if (atMs >= context.HorizonMs)
         {
@@ -768,7 +763,7 @@ public sealed class AdaptivePolicy : ISimulationPolicy
         _agenda.Enqueue(item, Math.Max(atMs, context.NowMs));
     }
 
-    private void EnsureTimer(PolicyContext context)
+    private void EnsureTimer(KeepWarmContext context)
     {
         if (_agenda.TryPeek(out _, out var at) && (_timers.Count == 0 || at < _timers.Min))
         {
