@@ -1,8 +1,9 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
+using WarmKeeper.Core.Adaptive;
+using WarmKeeper.Core.KeepWarm;
 using WarmKeeper.Core.Simulation;
-using WarmKeeper.Core.Simulation.Policies;
 using WarmKeeper.Core.Simulation.Synthetic;
 
 namespace WarmKeeper.Benchmarks;
@@ -369,18 +370,18 @@ internal static class GoalBenchmark
     /// Runs a policy unchanged and notes the arrival of every user cold start it saw (completions are added to what it
     /// asks for, and given to it only if it asked). One instance a run; runs are single-threaded.
     /// </summary>
-    private sealed class ColdStartRecorder(ISimulationPolicy inner, List<(int Function, long AtMs)> colds) : ISimulationPolicy
+    private sealed class ColdStartRecorder(IKeepWarmPolicy inner, List<(int Function, long AtMs)> colds) : IKeepWarmPolicy
     {
-        public PolicyInterest Interest => inner.Interest | PolicyInterest.Completions;
+        public KeepWarmInterest Interest => inner.Interest | KeepWarmInterest.Completions;
 
-        public static SimulationPolicyFactory Wrap(ISimulationPolicyFactory factory, List<(int Function, long AtMs)> colds) =>
-            new SimulationPolicyFactory(factory.Name, functions => new ColdStartRecorder(factory.Create(functions), colds));
+        public static KeepWarmPolicyFactory Wrap(IKeepWarmPolicyFactory factory, List<(int Function, long AtMs)> colds) =>
+            new KeepWarmPolicyFactory(factory.Name, functions => new ColdStartRecorder(factory.Create(functions), colds));
 
-        public void OnStart(PolicyContext context) => inner.OnStart(context);
+        public void OnStart(KeepWarmContext context) => inner.OnStart(context);
 
-        public void OnTimer(PolicyContext context) => inner.OnTimer(context);
+        public void OnTimer(KeepWarmContext context) => inner.OnTimer(context);
 
-        public void OnObservation(PolicyContext context, in PolicyObservation observation)
+        public void OnObservation(KeepWarmContext context, in KeepWarmObservation observation)
         {
             if (observation is { Kind: ObservationKind.InvocationCompleted, Start: StartKind.Cold })
             {
@@ -389,9 +390,9 @@ internal static class GoalBenchmark
 
             var wanted = observation.Kind switch
             {
-                ObservationKind.InvocationCompleted => PolicyInterest.Completions,
-                ObservationKind.PingCompleted or ObservationKind.PingThrottled => PolicyInterest.Pings,
-                _ => PolicyInterest.Arrivals,
+                ObservationKind.InvocationCompleted => KeepWarmInterest.Completions,
+                ObservationKind.PingCompleted or ObservationKind.PingThrottled => KeepWarmInterest.Pings,
+                _ => KeepWarmInterest.Arrivals,
             };
             if ((inner.Interest & wanted) != 0)
             {

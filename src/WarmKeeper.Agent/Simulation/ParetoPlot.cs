@@ -53,7 +53,7 @@ public static class ParetoPlot
             var color = Colors.Category10[Array.IndexOf(policies, row.Policy) % 10];
             var x = Math.Log10(Math.Max(row.CostUsd, 1e-6));
             var marker = plot.Add.Marker(x, row.ColdStarts, size: 9, color: color);
-            marker.MarkerShape = row.Policy == Core.Simulation.Policies.AdaptivePolicy.Name ? MarkerShape.FilledDiamond : MarkerShape.FilledCircle;
+            marker.MarkerShape = row.Policy == Core.Adaptive.AdaptivePolicy.Name ? MarkerShape.FilledDiamond : MarkerShape.FilledCircle;
             var text = $"{row.Policy} ({row.ColdStarts.ToString("N0", CultureInfo.InvariantCulture)})";
             var label = plot.Add.Text(text, x, row.ColdStarts);
             label.LabelFontSize = 10;

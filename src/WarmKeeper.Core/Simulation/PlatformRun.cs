@@ -1,3 +1,5 @@
+using WarmKeeper.Core.KeepWarm;
+
 namespace WarmKeeper.Core.Simulation;
 
 /// <summary>The mutable state of one simulation run; see <see cref="PlatformSimulator"/> for the model.</summary>
@@ -6,11 +8,11 @@ internal sealed class PlatformRun
     private readonly long _horizon;
 
     private readonly DemandTrace _trace;
-    private readonly ISimulationPolicy _policy;
-    private readonly PolicyInterest _interest;
+    private readonly IKeepWarmPolicy _policy;
+    private readonly KeepWarmInterest _interest;
     private readonly PlatformOptions _options;
     private readonly FunctionState[] _functions;
-    private readonly PolicyContext _context;
+    private readonly SimulatedKeepWarmContext _context;
     private readonly ObservationHistory _history = new();
     private readonly List<PolicyDecision> _decisions = [];
     private readonly PriorityQueue<PendingEvent, EventOrder> _events = new();
@@ -21,7 +23,7 @@ internal sealed class PlatformRun
     private long _sequence;
     private int _existingEnvironments;
 
-    public PlatformRun(DemandTrace trace, ISimulationPolicy policy, PlatformOptions options)
+    public PlatformRun(DemandTrace trace, IReadOnlyList<KeepWarmFunction> functions, IKeepWarmPolicy policy, PlatformOptions options)
     {
         _trace = trace;
         _horizon = trace.LengthMs;
@@ -40,15 +42,15 @@ internal sealed class PlatformRun
             _functions[i] = new FunctionState(function.MemoryMb, function.InitMs, reserved);
         }
 
-        _context = new PolicyContext(this, trace.Functions, _history);
+        _context = new SimulatedKeepWarmContext(this, functions, _history);
     }
 
     public SimulationResult Execute(string policyName, CancellationToken cancellationToken)
     {
-        _context.NowMs = 0;
-        _context.InStart = true;
+        _context.Now = 0;
+        _context.BeginStart();
         _policy.OnStart(_context);
-        _context.InStart = false;
+        _context.EndStart();
 
         var invocations = _trace.Invocations;
         var next = 0;
@@ -90,7 +92,7 @@ internal sealed class PlatformRun
     }
 
     public void Decide(PolicyDecisionKind kind, int function, int value, string? reason) =>
-        _decisions.Add(new PolicyDecision(_context.NowMs, _trace.Functions[function].Name, kind, value, reason));
+        _decisions.Add(new PolicyDecision(_context.Now, _trace.Functions[function].Name, kind, value, reason));
 
     public void ScheduleTimer(long atMs) => Enqueue(atMs, EventKind.Timer, new PendingEvent(EventKind.Timer, 0, 0, default));
 
@@ -98,7 +100,7 @@ internal sealed class PlatformRun
     public int Ping(int function, int fanOut)
     {
         var state = _functions[function];
-        var now = _context.NowMs;
+        var now = _context.Now;
         var throttled = 0;
         for (var i = 0; i < fanOut; i++)
         {
@@ -107,9 +109,9 @@ internal sealed class PlatformRun
             {
                 throttled++;
                 state.PingThrottles++;
-                if ((_interest & PolicyInterest.Pings) != 0)
+                if ((_interest & KeepWarmInterest.Pings) != 0)
                 {
-                    Observe(now, new PolicyObservation(ObservationKind.PingThrottled, function, now, now, 0, StartKind.None));
+                    Observe(now, new KeepWarmObservation(ObservationKind.PingThrottled, function, now, now, 0, StartKind.None));
                 }
 
                 continue;
@@ -121,9 +123,9 @@ internal sealed class PlatformRun
                 state.ColdPings++;
             }
 
-            if ((_interest & PolicyInterest.Pings) != 0)
+            if ((_interest & KeepWarmInterest.Pings) != 0)
             {
-                Observe(end, new PolicyObservation(ObservationKind.PingCompleted, function, end, now, _pingDurationMs, start));
+                Observe(end, new KeepWarmObservation(ObservationKind.PingCompleted, function, end, now, _pingDurationMs, start));
             }
         }
 
@@ -140,7 +142,7 @@ internal sealed class PlatformRun
     public void SetProvisionedConcurrency(int function, int count, bool immediate)
     {
         var state = _functions[function];
-        var now = _context.NowMs;
+        var now = _context.Now;
         var old = state.ProvisionedConfigured;
         if (count == old)
         {
@@ -203,7 +205,7 @@ internal sealed class PlatformRun
                 break;
 
             case EventKind.Timer:
-                _context.NowMs = time;
+                _context.Now = time;
                 _policy.OnTimer(_context);
                 break;
         }
@@ -217,10 +219,10 @@ internal sealed class PlatformRun
         if (start == StartKind.None)
         {
             state.Throttles++;
-            if ((_interest & PolicyInterest.Arrivals) != 0)
+            if ((_interest & KeepWarmInterest.Arrivals) != 0)
             {
-                _context.NowMs = invocation.TimeMs;
-                Deliver(new PolicyObservation(ObservationKind.InvocationThrottled, invocation.FunctionIndex, invocation.TimeMs, invocation.TimeMs, 0, StartKind.None));
+                _context.Now = invocation.TimeMs;
+                Deliver(new KeepWarmObservation(ObservationKind.InvocationThrottled, invocation.FunctionIndex, invocation.TimeMs, invocation.TimeMs, 0, StartKind.None));
             }
 
             return;
@@ -237,14 +239,14 @@ internal sealed class PlatformRun
                 break;
         }
 
-        if ((_interest & PolicyInterest.Completions) != 0)
+        if ((_interest & KeepWarmInterest.Completions) != 0)
         {
-            Observe(end, new PolicyObservation(ObservationKind.InvocationCompleted, invocation.FunctionIndex, end, invocation.TimeMs, invocation.DurationMs, start));
+            Observe(end, new KeepWarmObservation(ObservationKind.InvocationCompleted, invocation.FunctionIndex, end, invocation.TimeMs, invocation.DurationMs, start));
         }
 
-        if ((_interest & PolicyInterest.Arrivals) != 0)
+        if ((_interest & KeepWarmInterest.Arrivals) != 0)
         {
-            Deliver(new PolicyObservation(ObservationKind.InvocationArrived, invocation.FunctionIndex, invocation.TimeMs, invocation.TimeMs, 0, StartKind.None));
+            Deliver(new KeepWarmObservation(ObservationKind.InvocationArrived, invocation.FunctionIndex, invocation.TimeMs, invocation.TimeMs, 0, StartKind.None));
         }
     }
 
@@ -303,15 +305,15 @@ internal sealed class PlatformRun
         return inUse + 1 <= _accountLimit;
     }
 
-    private void Observe(long at, in PolicyObservation observation)
+    private void Observe(long at, in KeepWarmObservation observation)
     {
         Enqueue(at, EventKind.Observation, new PendingEvent(EventKind.Observation, observation.FunctionIndex, 0, observation));
     }
 
-    private void Deliver(in PolicyObservation observation)
+    private void Deliver(in KeepWarmObservation observation)
     {
-        _context.NowMs = observation.ObservedAtMs;
-        if ((_interest & PolicyInterest.History) != 0)
+        _context.Now = observation.ObservedAtMs;
+        if ((_interest & KeepWarmInterest.History) != 0)
         {
             _history.Add(observation);
         }
@@ -370,7 +372,7 @@ internal sealed class PlatformRun
         Timer,
     }
 
-    private readonly record struct PendingEvent(EventKind Kind, int Function, int Payload, PolicyObservation Observation);
+    private readonly record struct PendingEvent(EventKind Kind, int Function, int Payload, KeepWarmObservation Observation);
 
     private readonly record struct EventOrder(long Time, EventKind Kind, long Sequence) : IComparable<EventOrder>
     {

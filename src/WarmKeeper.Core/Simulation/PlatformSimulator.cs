@@ -1,3 +1,5 @@
+using WarmKeeper.Core.KeepWarm;
+
 namespace WarmKeeper.Core.Simulation;
 
 /// <summary>
@@ -47,7 +49,7 @@ public static class PlatformSimulator
 {
     /// <summary>Runs one policy over one trace on the given platform.</summary>
     /// <exception cref="ArgumentException">The options are invalid; the message lists every invalid field.</exception>
-    public static SimulationResult Run(DemandTrace trace, ISimulationPolicyFactory policy, PlatformOptions options, CancellationToken cancellationToken = default)
+    public static SimulationResult Run(DemandTrace trace, IKeepWarmPolicyFactory policy, PlatformOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(trace);
         ArgumentNullException.ThrowIfNull(policy);
@@ -58,7 +60,8 @@ public static class PlatformSimulator
             throw new ArgumentException("Invalid platform options: " + string.Join("; ", errors), nameof(options));
         }
 
-        var run = new PlatformRun(trace, policy.Create(trace.Functions), options);
+        KeepWarmFunction[] functions = [.. trace.Functions.Select(f => new KeepWarmFunction(f.Name, f.MemoryMb, f.InitMs))];
+        var run = new PlatformRun(trace, functions, policy.Create(functions), options);
         return run.Execute(policy.Name, cancellationToken);
     }
 }

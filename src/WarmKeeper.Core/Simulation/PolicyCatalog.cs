@@ -1,5 +1,6 @@
-using WarmKeeper.Core.Simulation.Policies;
-using WarmKeeper.Core.Simulation.ReferencePolicies;
+using WarmKeeper.Core.Adaptive;
+using WarmKeeper.Core.KeepWarm;
+using WarmKeeper.Core.Simulation.Adapters;
 
 namespace WarmKeeper.Core.Simulation;
 
@@ -20,14 +21,14 @@ public static class PolicyCatalog
 
     /// <summary>A policy by name, for a trace (oracles read the trace's peaks).</summary>
     /// <exception cref="ArgumentException">Unknown name; the message lists the known ones.</exception>
-    public static ISimulationPolicyFactory Get(string name, DemandTrace trace, PlatformPrices? prices = null)
+    public static IKeepWarmPolicyFactory Get(string name, DemandTrace trace, PlatformPrices? prices = null)
     {
         ArgumentNullException.ThrowIfNull(name);
         ArgumentNullException.ThrowIfNull(trace);
         return name switch
         {
             AdaptivePolicy.Name => AdaptivePolicy.Factory(prices: prices),
-            AgentAutoscaler => new SimulationPolicyFactory(AgentAutoscaler, _ => new AgentAutoscalerPolicy(AgentAutoscalerPolicy.Defaults)),
+            AgentAutoscaler => new KeepWarmPolicyFactory(AgentAutoscaler, _ => new AgentAutoscalerPolicy(AgentAutoscalerPolicy.Defaults)),
             _ when ReferencePolicyCatalog.Names.Contains(name, StringComparer.Ordinal) => ReferencePolicyCatalog.Get(name, trace),
             _ => throw new ArgumentException($"Unknown policy '{name}'; known: {string.Join(", ", Names)}.", nameof(name)),
         };

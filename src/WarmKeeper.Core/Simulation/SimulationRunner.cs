@@ -1,10 +1,12 @@
+using WarmKeeper.Core.KeepWarm;
+
 namespace WarmKeeper.Core.Simulation;
 
 /// <summary>One run to perform: a trace, a policy and the platform it runs on.</summary>
 /// <param name="Trace">The demand to replay.</param>
 /// <param name="Policy">Creates the policy for this run.</param>
 /// <param name="Platform">The platform's constants (REAP above all).</param>
-public sealed record SimulationRunRequest(DemandTrace Trace, ISimulationPolicyFactory Policy, PlatformOptions Platform);
+public sealed record SimulationRunRequest(DemandTrace Trace, IKeepWarmPolicyFactory Policy, PlatformOptions Platform);
 
 /// <summary>Progress of a batch of runs.</summary>
 /// <param name="Completed">Runs finished so far.</param>
@@ -33,7 +35,7 @@ public sealed class SimulationRunner
     }
 
     /// <summary>Every combination of the policies and REAP values over one trace, policies outermost.</summary>
-    public static IReadOnlyList<SimulationRunRequest> Combine(DemandTrace trace, IEnumerable<ISimulationPolicyFactory> policies, IEnumerable<TimeSpan> reaps, PlatformOptions? platform = null)
+    public static IReadOnlyList<SimulationRunRequest> Combine(DemandTrace trace, IEnumerable<IKeepWarmPolicyFactory> policies, IEnumerable<TimeSpan> reaps, PlatformOptions? platform = null)
     {
         ArgumentNullException.ThrowIfNull(trace);
         ArgumentNullException.ThrowIfNull(policies);

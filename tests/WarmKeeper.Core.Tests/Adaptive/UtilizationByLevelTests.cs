@@ -1,4 +1,5 @@
 using WarmKeeper.Core.Adaptive;
+using WarmKeeper.Core.KeepWarm;
 using WarmKeeper.Core.Simulation;
 
 namespace WarmKeeper.Core.Tests.Adaptive;

@@ -1,6 +1,7 @@
 using System.Globalization;
+using WarmKeeper.Core.Adaptive;
+using WarmKeeper.Core.KeepWarm;
 using WarmKeeper.Core.Simulation;
-using WarmKeeper.Core.Simulation.Policies;
 using Xunit.Abstractions;
 
 namespace WarmKeeper.Core.Tests.Simulation;

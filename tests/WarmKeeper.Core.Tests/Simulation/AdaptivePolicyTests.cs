@@ -1,7 +1,7 @@
-using WarmKeeper.Core.Adaptive;
 using CsCheck;
+using WarmKeeper.Core.Adaptive;
+using WarmKeeper.Core.KeepWarm;
 using WarmKeeper.Core.Simulation;
-using WarmKeeper.Core.Simulation.Policies;
 using static WarmKeeper.Core.Tests.Simulation.SimulationTestKit;
 
 namespace WarmKeeper.Core.Tests.Simulation;
@@ -11,7 +11,7 @@ public sealed class AdaptivePolicyTests(SharedTracesFixture traces) : IClassFixt
     private static (SimulationResult Result, AdaptivePolicy Policy) RunAdaptive(DemandTrace trace, PlatformOptions platform)
     {
         AdaptivePolicy? policy = null;
-        var result = PlatformSimulator.Run(trace, new SimulationPolicyFactory(AdaptivePolicy.Name, _ => policy = new AdaptivePolicy()), platform);
+        var result = PlatformSimulator.Run(trace, new KeepWarmPolicyFactory(AdaptivePolicy.Name, _ => policy = new AdaptivePolicy()), platform);
         return (result, policy!);
     }
 

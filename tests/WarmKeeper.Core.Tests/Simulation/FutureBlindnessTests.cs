@@ -1,4 +1,5 @@
 using CsCheck;
+using WarmKeeper.Core.KeepWarm;
 using WarmKeeper.Core.Simulation;
 
 namespace WarmKeeper.Core.Tests.Simulation;
@@ -7,23 +8,23 @@ namespace WarmKeeper.Core.Tests.Simulation;
 public sealed class FutureBlindnessTests
 {
     /// <summary>Asks for everything, checks everything it is handed, and reacts to what it sees so its actions depend on it.</summary>
-    private sealed class PryingPolicy : ISimulationPolicy
+    private sealed class PryingPolicy : IKeepWarmPolicy
     {
         public List<string> Violations { get; } = [];
 
-        public List<(long Now, PolicyObservation Observation)> Seen { get; } = [];
+        public List<(long Now, KeepWarmObservation Observation)> Seen { get; } = [];
 
         public List<long> Timers { get; } = [];
 
-        public PolicyInterest Interest => PolicyInterest.All;
+        public KeepWarmInterest Interest => KeepWarmInterest.All;
 
-        public void OnStart(PolicyContext context)
+        public void OnStart(KeepWarmContext context)
         {
             Inspect(context);
             context.ScheduleTimer(20 * 60_000);
         }
 
-        public void OnTimer(PolicyContext context)
+        public void OnTimer(KeepWarmContext context)
         {
             Inspect(context);
             Timers.Add(context.NowMs);
@@ -32,7 +33,7 @@ public sealed class FutureBlindnessTests
             context.ScheduleTimer(context.NowMs + 20 * 60_000);
         }
 
-        public void OnObservation(PolicyContext context, in PolicyObservation observation)
+        public void OnObservation(KeepWarmContext context, in KeepWarmObservation observation)
         {
             Inspect(context);
             Seen.Add((context.NowMs, observation));
@@ -52,7 +53,7 @@ public sealed class FutureBlindnessTests
             }
         }
 
-        private void Inspect(PolicyContext context)
+        private void Inspect(KeepWarmContext context)
         {
             for (var i = 0; i < context.History.Count; i++)
             {
@@ -68,7 +69,7 @@ public sealed class FutureBlindnessTests
     private static PryingPolicy RunPrying(DemandTrace trace, PlatformOptions platform)
     {
         var policy = new PryingPolicy();
-        PlatformSimulator.Run(trace, new SimulationPolicyFactory("prying", _ => policy), platform);
+        PlatformSimulator.Run(trace, new KeepWarmPolicyFactory("prying", _ => policy), platform);
         return policy;
     }
 

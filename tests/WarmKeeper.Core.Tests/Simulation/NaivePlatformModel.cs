@@ -1,3 +1,4 @@
+using WarmKeeper.Core.KeepWarm;
 using WarmKeeper.Core.Simulation;
 
 namespace WarmKeeper.Core.Tests.Simulation;

@@ -1,4 +1,5 @@
 using CsCheck;
+using WarmKeeper.Core.KeepWarm;
 using WarmKeeper.Core.Simulation;
 using static WarmKeeper.Core.Tests.Simulation.SimulationTestKit;
 
@@ -107,7 +108,7 @@ public sealed class PlatformModelPropertyTests
     }
 
     private static SimulationResult Simulate(Case c) =>
-        PlatformSimulator.Run(c.Trace, new SimulationPolicyFactory("scripted", _ => PolicyFor(c)), c.Platform);
+        PlatformSimulator.Run(c.Trace, new KeepWarmPolicyFactory("scripted", _ => PolicyFor(c)), c.Platform);
 
     [Fact]
     public void The_random_cases_reach_every_corner_of_the_model()

@@ -1,3 +1,4 @@
+using WarmKeeper.Core.KeepWarm;
 using WarmKeeper.Core.Simulation;
 using static WarmKeeper.Core.Tests.Simulation.SimulationTestKit;
 
@@ -248,16 +249,16 @@ public sealed class PlatformModelTests
     [Fact]
     public void Completions_are_delivered_at_their_end_with_their_outcome()
     {
-        var policy = new ScriptedPolicy(PolicyInterest.Completions | PolicyInterest.Arrivals);
+        var policy = new ScriptedPolicy(KeepWarmInterest.Completions | KeepWarmInterest.Arrivals);
 
         Run(Trace(Api, (0, 50), (500, 20)), policy);
 
         Assert.Equal(
         [
-            (0, new PolicyObservation(ObservationKind.InvocationArrived, 0, 0, 0, 0, StartKind.None)),
-            (150, new PolicyObservation(ObservationKind.InvocationCompleted, 0, 150, 0, 50, StartKind.Cold)),
-            (500, new PolicyObservation(ObservationKind.InvocationArrived, 0, 500, 500, 0, StartKind.None)),
-            (520, new PolicyObservation(ObservationKind.InvocationCompleted, 0, 520, 500, 20, StartKind.Warm)),
+            (0, new KeepWarmObservation(ObservationKind.InvocationArrived, 0, 0, 0, 0, StartKind.None)),
+            (150, new KeepWarmObservation(ObservationKind.InvocationCompleted, 0, 150, 0, 50, StartKind.Cold)),
+            (500, new KeepWarmObservation(ObservationKind.InvocationArrived, 0, 500, 500, 0, StartKind.None)),
+            (520, new KeepWarmObservation(ObservationKind.InvocationCompleted, 0, 520, 500, 20, StartKind.Warm)),
         ],
         policy.Seen);
     }
@@ -291,7 +292,7 @@ public sealed class PlatformModelTests
         var options = PlatformOptions.WithReap(TimeSpan.Zero) with { AccountConcurrencyLimit = 0 };
 
         var error = Assert.Throws<ArgumentException>(() =>
-            PlatformSimulator.Run(Trace(Api, (0, 1)), new SimulationPolicyFactory("x", _ => new ScriptedPolicy()), options));
+            PlatformSimulator.Run(Trace(Api, (0, 1)), new KeepWarmPolicyFactory("x", _ => new ScriptedPolicy()), options));
 
         Assert.Contains("ReapMs", error.Message, StringComparison.Ordinal);
         Assert.Contains("AccountConcurrencyLimit", error.Message, StringComparison.Ordinal);

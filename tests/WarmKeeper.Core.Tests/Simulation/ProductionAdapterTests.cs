@@ -1,6 +1,7 @@
+using WarmKeeper.Core.KeepWarm;
+using WarmKeeper.Core.KeepWarm.References;
 using WarmKeeper.Core.Simulation;
 using WarmKeeper.Core.Simulation.Adapters;
-using WarmKeeper.Core.Simulation.ReferencePolicies;
 using static WarmKeeper.Core.Tests.Simulation.SimulationTestKit;
 
 namespace WarmKeeper.Core.Tests.Simulation;
@@ -14,7 +15,7 @@ public sealed class ProductionAdapterTests
     public void A_simulated_fan_out_is_capped_by_the_planners_headroom_rule()
     {
         var trace = Trace(Function, (10 * Minute, 100));
-        var policy = new ScriptedPolicy().AtStart(c => new SimulatedWarmupPlanner(c).Run(0, 10, inFlight: 0, "test"));
+        var policy = new ScriptedPolicy().AtStart(c => c.WarmUp(0, 10, inFlight: 0, "test"));
 
         var result = Run(trace, policy, configure: o => o with { ReservedConcurrency = new Dictionary<string, int> { ["api"] = 4 } });
 
@@ -29,7 +30,7 @@ public sealed class ProductionAdapterTests
     public void Pings_of_one_run_land_on_distinct_environments()
     {
         var trace = Trace(Function, (Minute, 100), (Minute, 100), (Minute, 100));
-        var policy = new ScriptedPolicy().AtStart(c => new SimulatedWarmupPlanner(c).Run(0, 3, inFlight: 0, "test"));
+        var policy = new ScriptedPolicy().AtStart(c => c.WarmUp(0, 3, inFlight: 0, "test"));
 
         var result = Run(trace, policy);
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
+using WarmKeeper.Core.KeepWarm;
+using WarmKeeper.Core.KeepWarm.References;
 using WarmKeeper.Core.Simulation;
-using WarmKeeper.Core.Simulation.ReferencePolicies;
 using Xunit.Abstractions;
 
 namespace WarmKeeper.Core.Tests.Simulation;

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
+using WarmKeeper.Core.KeepWarm;
+using WarmKeeper.Core.KeepWarm.References;
 using WarmKeeper.Core.Simulation;
-using WarmKeeper.Core.Simulation.ReferencePolicies;
 
 namespace WarmKeeper.Core.Tests.Simulation;
 

@@ -1,5 +1,6 @@
+using WarmKeeper.Core.KeepWarm;
+using WarmKeeper.Core.KeepWarm.References;
 using WarmKeeper.Core.Simulation;
-using WarmKeeper.Core.Simulation.ReferencePolicies;
 
 namespace WarmKeeper.Core.Tests.Simulation;
 

@@ -1,3 +1,4 @@
+using WarmKeeper.Core.KeepWarm;
 using WarmKeeper.Core.Simulation;
 
 namespace WarmKeeper.Core.Tests.Simulation;
@@ -13,35 +14,35 @@ internal static class SimulationTestKit
     public static DemandTrace Trace(TraceFunction function, params (long T, int Duration)[] invocations) =>
         Trace([function], [.. invocations.Select(i => (i.T, 0, i.Duration))]);
 
-    public static SimulationResult Run(DemandTrace trace, ISimulationPolicy policy, long reapMs = 10 * Minute, Func<PlatformOptions, PlatformOptions>? configure = null)
+    public static SimulationResult Run(DemandTrace trace, IKeepWarmPolicy policy, long reapMs = 10 * Minute, Func<PlatformOptions, PlatformOptions>? configure = null)
     {
         var options = PlatformOptions.WithReap(TimeSpan.FromMilliseconds(reapMs));
         options = configure?.Invoke(options) ?? options;
-        return PlatformSimulator.Run(trace, new SimulationPolicyFactory("test", _ => policy), options);
+        return PlatformSimulator.Run(trace, new KeepWarmPolicyFactory("test", _ => policy), options);
     }
 
     public static double GbSeconds(int memoryMb, long ms) => memoryMb / 1024.0 * ms / 1000.0;
 }
 
 /// <summary>Runs given actions at given times (time 0 in OnStart) and records every observation it is handed.</summary>
-internal sealed class ScriptedPolicy(PolicyInterest interest = PolicyInterest.All) : ISimulationPolicy
+internal sealed class ScriptedPolicy(KeepWarmInterest interest = KeepWarmInterest.All) : IKeepWarmPolicy
 {
-    private readonly SortedDictionary<long, List<Action<PolicyContext>>> _script = [];
-    private readonly List<Action<PolicyContext>> _atStart = [];
+    private readonly SortedDictionary<long, List<Action<KeepWarmContext>>> _script = [];
+    private readonly List<Action<KeepWarmContext>> _atStart = [];
 
-    public List<(long Now, PolicyObservation Observation)> Seen { get; } = [];
+    public List<(long Now, KeepWarmObservation Observation)> Seen { get; } = [];
 
     public List<long> TimerCalls { get; } = [];
 
-    public PolicyInterest Interest => interest;
+    public KeepWarmInterest Interest => interest;
 
-    public ScriptedPolicy AtStart(Action<PolicyContext> action)
+    public ScriptedPolicy AtStart(Action<KeepWarmContext> action)
     {
         _atStart.Add(action);
         return this;
     }
 
-    public ScriptedPolicy At(long timeMs, Action<PolicyContext> action)
+    public ScriptedPolicy At(long timeMs, Action<KeepWarmContext> action)
     {
         if (!_script.TryGetValue(timeMs, out var actions))
         {
@@ -52,7 +53,7 @@ internal sealed class ScriptedPolicy(PolicyInterest interest = PolicyInterest.Al
         return this;
     }
 
-    public void OnStart(PolicyContext context)
+    public void OnStart(KeepWarmContext context)
     {
         foreach (var action in _atStart)
         {
@@ -65,7 +66,7 @@ internal sealed class ScriptedPolicy(PolicyInterest interest = PolicyInterest.Al
         }
     }
 
-    public void OnTimer(PolicyContext context)
+    public void OnTimer(KeepWarmContext context)
     {
         TimerCalls.Add(context.NowMs);
         if (_script.TryGetValue(context.NowMs, out var actions))
@@ -78,5 +79,5 @@ internal sealed class ScriptedPolicy(PolicyInterest interest = PolicyInterest.Al
         }
     }
 
-    public void OnObservation(PolicyContext context, in PolicyObservation observation) => Seen.Add((context.NowMs, observation));
+    public void OnObservation(KeepWarmContext context, in KeepWarmObservation observation) => Seen.Add((context.NowMs, observation));
 }

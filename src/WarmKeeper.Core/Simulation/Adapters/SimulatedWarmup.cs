@@ -1,3 +1,4 @@
+using WarmKeeper.Core.KeepWarm;
 using WarmKeeper.Core.Warmup;
 
 namespace WarmKeeper.Core.Simulation.Adapters;
@@ -12,13 +13,13 @@ namespace WarmKeeper.Core.Simulation.Adapters;
 /// learned when it completes (a <see cref="ObservationKind.PingCompleted"/> observation), and the simulated platform
 /// reports no environment ids, so the planner's top-up verification has nothing to count and never fires.
 /// </remarks>
-public sealed class SimulatedWarmupPinger : IWarmupPinger
+internal sealed class SimulatedWarmupPinger : IWarmupPinger
 {
-    private readonly PolicyContext _context;
+    private readonly SimulatedKeepWarmContext _context;
     private readonly Dictionary<string, int> _indexByName;
 
     /// <summary>Creates the pinger for one run.</summary>
-    public SimulatedWarmupPinger(PolicyContext context)
+    public SimulatedWarmupPinger(SimulatedKeepWarmContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
         _context = context;
@@ -47,18 +48,16 @@ public sealed class SimulatedWarmupPinger : IWarmupPinger
 
 /// <summary>
 /// Sends warm-up pings in a simulation through the agent's own planner (<see cref="WarmupRun"/>, which caps the
-/// fan-out by <see cref="FanOutHeadroom"/>), so a simulated policy pings exactly as the agent would.
+/// fan-out by <see cref="FanOutHeadroom"/>), so a simulated policy pings exactly as the agent would: the simulator's
+/// <see cref="KeepWarmContext.WarmUp"/>.
 /// </summary>
-public sealed class SimulatedWarmupPlanner
+internal sealed class SimulatedWarmupPlanner
 {
-    /// <summary>The target name the simulated functions are pinged under.</summary>
-    public const string TargetName = "simulation";
-
-    private readonly PolicyContext _context;
+    private readonly SimulatedKeepWarmContext _context;
     private readonly WarmupRun _run;
 
     /// <summary>Creates the planner for one run.</summary>
-    public SimulatedWarmupPlanner(PolicyContext context)
+    public SimulatedWarmupPlanner(SimulatedKeepWarmContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
         _context = context;
@@ -70,19 +69,13 @@ public sealed class SimulatedWarmupPlanner
     /// <param name="fanOut">Environments to keep warm.</param>
     /// <param name="inFlight">User invocations of the function running now, as the caller knows them (headroom).</param>
     /// <param name="reason">Why; recorded with the decision.</param>
-    /// <returns>The planner's report; null when the fan-out was 0 or the run is over.</returns>
-    public WarmupRunReport? Run(int function, int fanOut, int inFlight, string reason)
+    /// <returns>The planner's report.</returns>
+    public WarmupRunReport Run(int function, int fanOut, int inFlight, string reason)
     {
-        ArgumentOutOfRangeException.ThrowIfNegative(fanOut);
-        if (fanOut == 0 || _context.NowMs >= _context.HorizonMs)
-        {
-            return null;
-        }
-
         var policy = new WarmupPolicy
         {
             Id = "simulation",
-            Target = TargetName,
+            Target = SimulatedKeepWarmContext.TargetName,
             Function = _context.Functions[function].Name,
             Schedule = "* * * * *",
             FanOut = fanOut,

@@ -1,3 +1,5 @@
+using WarmKeeper.Core.KeepWarm;
+
 namespace WarmKeeper.Core.Simulation.Adapters;
 
 /// <summary>
@@ -6,10 +8,10 @@ namespace WarmKeeper.Core.Simulation.Adapters;
 /// </summary>
 public sealed class SimulationClock : TimeProvider
 {
-    private readonly PolicyContext _context;
+    private readonly KeepWarmContext _context;
 
     /// <summary>Creates a clock that reads the run's current time from <paramref name="context"/>.</summary>
-    public SimulationClock(PolicyContext context)
+    public SimulationClock(KeepWarmContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
         _context = context;

@@ -1,10 +1,10 @@
-namespace WarmKeeper.Core.Simulation.ReferencePolicies;
+namespace WarmKeeper.Core.KeepWarm.References;
 
 /// <summary>
 /// The <c>pc-static-peak</c> reference policy: a fixed provisioned concurrency per function, already ready at
 /// t = 0 (environments born at 0) and never changed.
 /// </summary>
-public sealed class StaticProvisionedConcurrencyPolicy : ISimulationPolicy
+public sealed class StaticProvisionedConcurrencyPolicy : IKeepWarmPolicy
 {
     private readonly int[] _provisioned;
 
@@ -16,10 +16,10 @@ public sealed class StaticProvisionedConcurrencyPolicy : ISimulationPolicy
     }
 
     /// <inheritdoc />
-    public PolicyInterest Interest => PolicyInterest.None;
+    public KeepWarmInterest Interest => KeepWarmInterest.None;
 
     /// <inheritdoc />
-    public void OnStart(PolicyContext context)
+    public void OnStart(KeepWarmContext context)
     {
         for (var function = 0; function < _provisioned.Length; function++)
         {
@@ -28,12 +28,12 @@ public sealed class StaticProvisionedConcurrencyPolicy : ISimulationPolicy
     }
 
     /// <inheritdoc />
-    public void OnTimer(PolicyContext context)
+    public void OnTimer(KeepWarmContext context)
     {
     }
 
     /// <inheritdoc />
-    public void OnObservation(PolicyContext context, in PolicyObservation observation)
+    public void OnObservation(KeepWarmContext context, in KeepWarmObservation observation)
     {
     }
 }

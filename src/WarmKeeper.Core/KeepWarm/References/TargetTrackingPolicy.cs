@@ -1,4 +1,4 @@
-namespace WarmKeeper.Core.Simulation.ReferencePolicies;
+namespace WarmKeeper.Core.KeepWarm.References;
 
 /// <summary>
 /// The <c>aas-tt-0.7</c> reference policy: target tracking of provisioned-concurrency utilization as the cloud's
@@ -14,7 +14,7 @@ namespace WarmKeeper.Core.Simulation.ReferencePolicies;
 /// full duration (they see one duration into the future): with the honest reading the counts are the same on every
 /// reference row and bursty-24h costs $1.0605 instead of $1.0616 (0.1% less provisioned concurrency billed).</para>
 /// </remarks>
-public sealed class TargetTrackingPolicy : ISimulationPolicy
+public sealed class TargetTrackingPolicy : IKeepWarmPolicy
 {
     private readonly double _target;
     private readonly double _scaleInThreshold;
@@ -50,10 +50,10 @@ public sealed class TargetTrackingPolicy : ISimulationPolicy
     }
 
     /// <inheritdoc />
-    public PolicyInterest Interest => PolicyInterest.Completions;
+    public KeepWarmInterest Interest => KeepWarmInterest.Completions;
 
     /// <inheritdoc />
-    public void OnStart(PolicyContext context)
+    public void OnStart(KeepWarmContext context)
     {
         var count = context.Functions.Count;
         _completed = new List<(long, int)>[count];
@@ -69,7 +69,7 @@ public sealed class TargetTrackingPolicy : ISimulationPolicy
     }
 
     /// <inheritdoc />
-    public void OnObservation(PolicyContext context, in PolicyObservation observation)
+    public void OnObservation(KeepWarmContext context, in KeepWarmObservation observation)
     {
         if (observation is { Kind: ObservationKind.InvocationCompleted, Start: StartKind.Provisioned })
         {
@@ -78,7 +78,7 @@ public sealed class TargetTrackingPolicy : ISimulationPolicy
     }
 
     /// <inheritdoc />
-    public void OnTimer(PolicyContext context)
+    public void OnTimer(KeepWarmContext context)
     {
         var now = context.NowMs;
         var windowStart = now - _windowMs;

@@ -1,4 +1,4 @@
-namespace WarmKeeper.Core.Simulation;
+namespace WarmKeeper.Core.KeepWarm;
 
 /// <summary>What a policy learns, and when it learns it.</summary>
 public enum ObservationKind : byte
@@ -41,12 +41,12 @@ public enum StartKind : byte
 /// observation, delivered at its end (arrival + init if cold + duration).
 /// </summary>
 /// <param name="Kind">What happened.</param>
-/// <param name="FunctionIndex">Index into <see cref="PolicyContext.Functions"/>.</param>
+/// <param name="FunctionIndex">Index into <see cref="KeepWarmContext.Functions"/>.</param>
 /// <param name="ObservedAtMs">When the policy learns it: arrival for arrivals and throttles, end for completions.</param>
 /// <param name="ArrivalMs">When the invocation or ping arrived.</param>
 /// <param name="DurationMs">Handler duration (excluding init) for completions; 0 otherwise.</param>
 /// <param name="Start">How it started, for completions; <see cref="StartKind.None"/> otherwise.</param>
-public readonly record struct PolicyObservation(
+public readonly record struct KeepWarmObservation(
     ObservationKind Kind,
     int FunctionIndex,
     long ObservedAtMs,
@@ -54,9 +54,9 @@ public readonly record struct PolicyObservation(
     int DurationMs,
     StartKind Start);
 
-/// <summary>Which observations a policy wants delivered; the simulator skips the work for the rest.</summary>
+/// <summary>Which observations a policy wants delivered; the driver skips the work for the rest.</summary>
 [Flags]
-public enum PolicyInterest
+public enum KeepWarmInterest
 {
     /// <summary>Timers only.</summary>
     None = 0,
@@ -70,7 +70,7 @@ public enum PolicyInterest
     /// <summary><see cref="ObservationKind.PingCompleted"/> and <see cref="ObservationKind.PingThrottled"/>.</summary>
     Pings = 4,
 
-    /// <summary>Keep every delivered observation in <see cref="PolicyContext.History"/>.</summary>
+    /// <summary>Keep every delivered observation in <see cref="KeepWarmContext.History"/>.</summary>
     History = 8,
 
     /// <summary>Everything.</summary>

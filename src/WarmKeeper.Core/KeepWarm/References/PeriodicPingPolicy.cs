@@ -1,18 +1,15 @@
-using WarmKeeper.Core.Simulation.Adapters;
-
-namespace WarmKeeper.Core.Simulation.ReferencePolicies;
+namespace WarmKeeper.Core.KeepWarm.References;
 
 /// <summary>
 /// Pings every function at t = 0, P, 2P, … (within the horizon) with a fixed fan-out per function:
 /// <c>ping-5min</c> (fan-out 1) and <c>ping-5min-peak</c> (fan-out = the function's peak concurrency).
 /// </summary>
-/// <remarks>The pings go through the agent's warm-up planner (<see cref="SimulatedWarmupPlanner"/>), as a warm-up policy's would.</remarks>
-public sealed class PeriodicPingPolicy : ISimulationPolicy
+/// <remarks>The pings go through the agent's warm-up planner (<see cref="KeepWarmContext.WarmUp"/>), as a warm-up policy's would.</remarks>
+public sealed class PeriodicPingPolicy : IKeepWarmPolicy
 {
     private readonly long _periodMs;
     private readonly int[] _fanOut;
     private readonly string _reason;
-    private SimulatedWarmupPlanner? _planner;
 
     /// <summary>Creates the policy.</summary>
     /// <param name="periodMs">Time between pings; positive.</param>
@@ -27,29 +24,28 @@ public sealed class PeriodicPingPolicy : ISimulationPolicy
     }
 
     /// <inheritdoc />
-    public PolicyInterest Interest => PolicyInterest.None;
+    public KeepWarmInterest Interest => KeepWarmInterest.None;
 
     /// <inheritdoc />
-    public void OnStart(PolicyContext context)
+    public void OnStart(KeepWarmContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        _planner = new SimulatedWarmupPlanner(context);
         PingAll(context);
     }
 
     /// <inheritdoc />
-    public void OnTimer(PolicyContext context) => PingAll(context);
+    public void OnTimer(KeepWarmContext context) => PingAll(context);
 
     /// <inheritdoc />
-    public void OnObservation(PolicyContext context, in PolicyObservation observation)
+    public void OnObservation(KeepWarmContext context, in KeepWarmObservation observation)
     {
     }
 
-    private void PingAll(PolicyContext context)
+    private void PingAll(KeepWarmContext context)
     {
         for (var function = 0; function < _fanOut.Length; function++)
         {
-            _planner!.Run(function, _fanOut[function], inFlight: 0, _reason);
+            context.WarmUp(function, _fanOut[function], inFlight: 0, _reason);
         }
 
         // Multiples of the period from 0, not "now + period", so a late call never drifts the schedule.

@@ -1,4 +1,7 @@
-namespace WarmKeeper.Core.Simulation.ReferencePolicies;
+using WarmKeeper.Core.KeepWarm;
+using WarmKeeper.Core.KeepWarm.References;
+
+namespace WarmKeeper.Core.Simulation;
 
 /// <summary>The README's reference policies as factories, by name.</summary>
 public static class ReferencePolicyCatalog
@@ -10,7 +13,7 @@ public static class ReferencePolicyCatalog
     public static IReadOnlyList<string> Names { get; } = ["none", "ping-5min", "ping-5min-peak", "pc-static-peak", "aas-tt-0.7"];
 
     /// <summary>All five reference policies for a trace; the <c>-peak</c> ones get the trace's peaks as an oracle.</summary>
-    public static IReadOnlyList<ISimulationPolicyFactory> All(DemandTrace trace)
+    public static IReadOnlyList<IKeepWarmPolicyFactory> All(DemandTrace trace)
     {
         ArgumentNullException.ThrowIfNull(trace);
         var peaks = TraceStatistics.PeakConcurrency(trace);
@@ -19,7 +22,7 @@ public static class ReferencePolicyCatalog
 
     /// <summary>One reference policy by name, for a trace.</summary>
     /// <exception cref="ArgumentException">Unknown name; the message lists the known ones.</exception>
-    public static ISimulationPolicyFactory Get(string name, DemandTrace trace)
+    public static IKeepWarmPolicyFactory Get(string name, DemandTrace trace)
     {
         ArgumentNullException.ThrowIfNull(trace);
         if (!Names.Contains(name, StringComparer.Ordinal))
@@ -30,7 +33,7 @@ public static class ReferencePolicyCatalog
         return Create(name, TraceStatistics.PeakConcurrency(trace));
     }
 
-    private static SimulationPolicyFactory Create(string name, int[] peaks) => name switch
+    private static KeepWarmPolicyFactory Create(string name, int[] peaks) => name switch
     {
         "none" => new(name, _ => new NoActionPolicy()),
         "ping-5min" => new(name, functions => new PeriodicPingPolicy(PingPeriodMs, Enumerable.Repeat(1, functions.Count).ToArray())),

@@ -1,30 +1,35 @@
 using WarmKeeper.Core.Demand;
 using WarmKeeper.Core.Observations;
 
-namespace WarmKeeper.Core.Simulation.Adapters;
+namespace WarmKeeper.Core.KeepWarm;
 
 /// <summary>
-/// The demand history the agent's deciders read (<see cref="IDemandHistory"/>), built in a simulation from the
-/// observations the simulator hands a policy, through the agent's own per-second <see cref="DemandSeries"/>.
+/// The demand history the agent's deciders read (<see cref="IDemandHistory"/>), built from the
+/// observations a driver hands a keep-warm policy, through the agent's own per-second <see cref="DemandSeries"/>.
 /// </summary>
 /// <remarks>
 /// As in the agent, an invocation is credited when it completes (its start, init and duration are known then),
 /// and a throttle when it is refused. In-flight at start is counted from the arrivals seen before it, so the policy
-/// must ask for <see cref="PolicyInterest.Arrivals"/> and <see cref="PolicyInterest.Completions"/>.
+/// must ask for <see cref="KeepWarmInterest.Arrivals"/> and <see cref="KeepWarmInterest.Completions"/>.
 /// </remarks>
 public sealed class ObservedDemand
 {
-    private readonly IReadOnlyList<TraceFunction> _functions;
+    private readonly IReadOnlyList<KeepWarmFunction> _functions;
+    private readonly DateTimeOffset _origin;
+    private readonly string _target;
     private readonly DemandSeries[] _series;
     private readonly int[] _inFlight;
     private readonly Dictionary<long, int>[] _inFlightAtArrival;
 
-    /// <summary>Creates empty histories for the run's functions, each keeping <paramref name="span"/> of per-second detail.</summary>
-    public ObservedDemand(IReadOnlyList<TraceFunction> functions, TimeSpan? span = null)
+    /// <summary>Creates empty histories for the context's functions, each keeping <paramref name="span"/> of per-second detail.</summary>
+    public ObservedDemand(KeepWarmContext context, TimeSpan? span = null)
     {
-        ArgumentNullException.ThrowIfNull(functions);
+        ArgumentNullException.ThrowIfNull(context);
+        var functions = context.Functions;
         _functions = functions;
-        _series = [.. functions.Select(_ => new DemandSeries(span ?? TimeSpan.FromHours(1), SimulationClock.Epoch))];
+        _origin = context.Origin;
+        _target = context.Target;
+        _series = [.. functions.Select(_ => new DemandSeries(span ?? TimeSpan.FromHours(1), _origin))];
         _inFlight = new int[functions.Count];
         _inFlightAtArrival = [.. functions.Select(_ => new Dictionary<long, int>())];
     }
@@ -36,7 +41,7 @@ public sealed class ObservedDemand
     public IDemandHistory For(int function) => new View(_series[function]);
 
     /// <summary>Takes one observation; pings are not demand and are ignored.</summary>
-    public void Observe(in PolicyObservation observation)
+    public void Observe(in KeepWarmObservation observation)
     {
         var function = observation.FunctionIndex;
         switch (observation.Kind)
@@ -82,11 +87,11 @@ public sealed class ObservedDemand
 
     private InvocationObserved Invocation(int function, long arrivalMs) => new()
     {
-        Source = SimulatedWarmupPlanner.TargetName,
+        Source = _target,
         RequestId = string.Empty,
         FunctionName = _functions[function].Name,
         InvocationType = "RequestResponse",
-        StartedAt = SimulationClock.At(arrivalMs),
+        StartedAt = _origin.AddMilliseconds(arrivalMs),
     };
 
     private sealed class View(DemandSeries series) : IDemandHistory

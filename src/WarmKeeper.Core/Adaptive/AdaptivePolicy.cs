@@ -1,9 +1,13 @@
 using System.Globalization;
-using WarmKeeper.Core.Adaptive;
+using WarmKeeper.Core.KeepWarm;
 using WarmKeeper.Core.Scaling;
-using WarmKeeper.Core.Simulation.Adapters;
 
-namespace WarmKeeper.Core.Simulation.Policies;
+// Over 400 lines for a reason: its decisions (keep-alive, pre-warm, probe, renewal, provisioned concurrency) all
+// read and write the same per-function state, savings account and idle-timeout estimate, step by step as
+// observations arrive. The agenda, the per-function state and the savings account are types of their own
+// (AdaptiveAgenda, AdaptiveFunctionState, SavingsAccount); what remains here is the decision logic.
+
+namespace WarmKeeper.Core.Adaptive;
 
 /// <summary>
 /// The <c>adaptive</c> policy: keeps each function as warm as its own demand needs, spaced by the idle timeout it
@@ -12,8 +16,8 @@ namespace WarmKeeper.Core.Simulation.Policies;
 /// <remarks>
 /// <para>What it sees is what the model allows: arrivals, completions (with their cold/warm outcome) and pings'
 /// outcomes, each at its time; the functions' configuration (memory, init, reserved concurrency). Its decisions go
-/// through the agent's classes: pings through the warm-up planner (<see cref="SimulatedWarmupPlanner"/>),
-/// provisioned concurrency through <see cref="ConcurrencyDecider"/> (<see cref="SimulatedConcurrencyScaler"/>).</para>
+/// through the agent's classes: pings through the warm-up planner (<see cref="KeepWarmContext.WarmUp"/>),
+/// provisioned concurrency through <see cref="ConcurrencyDecider"/> (<see cref="KeepWarmContext.DecideProvisionedConcurrency"/>).</para>
 /// <list type="bullet">
 /// <item><b>Idle timeout.</b> <see cref="IdleTimeoutEstimator"/>: a single routing that finds the function idle since
 /// its last activity ended tells, when it is warm, that the timeout exceeds that gap. Keep-alive pings are spaced
@@ -30,7 +34,7 @@ namespace WarmKeeper.Core.Simulation.Policies;
 /// many provisioned environments.</item>
 /// </list>
 /// </remarks>
-public sealed class AdaptivePolicy : ISimulationPolicy
+public sealed class AdaptivePolicy : IKeepWarmPolicy
 {
     private readonly AdaptiveOptions _options;
     private readonly PlatformPrices _prices;
@@ -38,26 +42,12 @@ public sealed class AdaptivePolicy : ISimulationPolicy
     private readonly IdleTimeoutEstimator _timeout;
     private readonly long _pingDurationMs = 100;
     private int[] _probeOrder = [];
-    private readonly PriorityQueue<Agenda, long> _agenda = new();
-    private readonly SortedSet<long> _timers = [];
-    private FunctionState[] _functions = [];
+    private readonly AdaptiveAgenda _agenda = new();
+    private AdaptiveFunctionState[] _functions = [];
+    private SavingsAccount? _savings;
     private int[] _probers = [];
-    private SimulatedWarmupPlanner? _planner;
-    private SimulatedConcurrencyScaler? _scaler;
     private ObservedDemand? _demand;
-    private IReadOnlyList<TraceFunction> _configurations = [];
-
-    /// <summary>
-    /// What the policy has saved against a plain warmer (a ping every <see cref="AdaptiveOptions.DefaultIdleTimeoutMs"/>
-    /// plus a ping's length, at the highest fan-out seen so far, restarting its environments at each end of life) less
-    /// what it spent on pings and on its pings' cold starts.
-    /// Probing for a longer idle timeout is paid from it, so that where the timeout turns out to be short learning never
-    /// costs more than adapting has already saved.
-    /// </summary>
-    private double _savedUsd;
-
-    /// <summary>What the plain warmer would have spent so far: a share of it is kept in reserve, never spent on extras.</summary>
-    private double _baselineUsd;
+    private IReadOnlyList<KeepWarmFunction> _configurations = [];
 
     /// <summary>Creates the policy.</summary>
     /// <param name="options">Its knobs; null for the defaults.</param>
@@ -75,24 +65,23 @@ public sealed class AdaptivePolicy : ISimulationPolicy
     public const string Name = "adaptive";
 
     /// <summary>A factory for runs.</summary>
-    public static ISimulationPolicyFactory Factory(AdaptiveOptions? options = null, PlatformPrices? prices = null) =>
-        new SimulationPolicyFactory(Name, _ => new AdaptivePolicy(options, prices));
+    public static IKeepWarmPolicyFactory Factory(AdaptiveOptions? options = null, PlatformPrices? prices = null) =>
+        new KeepWarmPolicyFactory(Name, _ => new AdaptivePolicy(options, prices));
 
     /// <summary>What the policy has learned of the idle timeout (for reports and tests).</summary>
     public IdleTimeoutEstimator IdleTimeout => _timeout;
 
     /// <inheritdoc />
-    public PolicyInterest Interest => PolicyInterest.Arrivals | PolicyInterest.Completions | PolicyInterest.Pings;
+    public KeepWarmInterest Interest => KeepWarmInterest.Arrivals | KeepWarmInterest.Completions | KeepWarmInterest.Pings;
 
     /// <inheritdoc />
-    public void OnStart(PolicyContext context)
+    public void OnStart(KeepWarmContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        _planner = new SimulatedWarmupPlanner(context);
-        _scaler = new SimulatedConcurrencyScaler(context);
-        _demand = new ObservedDemand(context.Functions);
+        _demand = new ObservedDemand(context);
         _configurations = context.Functions;
-        _functions = [.. context.Functions.Select(_ => new FunctionState(_options))];
+        _functions = [.. context.Functions.Select(_ => new AdaptiveFunctionState(_options))];
+        _savings = new SavingsAccount(_options, _prices, context.Functions, _pingDurationMs);
         _probers = [.. Enumerable.Repeat(-1, Math.Max(0, _options.ParallelProbes))];
 
         // Probes pay a cold ping now and then: let the functions whose init is cheapest carry them.
@@ -104,18 +93,17 @@ public sealed class AdaptivePolicy : ISimulationPolicy
             Check(context, function);
         }
 
-        Schedule(context, _options.ReconcileIntervalMs, new Agenda(AgendaKind.Reconcile, -1, 0));
+        Schedule(context, _options.ReconcileIntervalMs, new AgendaItem(AgendaKind.Reconcile, -1, 0));
     }
 
     /// <inheritdoc />
-    public void OnTimer(PolicyContext context)
+    public void OnTimer(KeepWarmContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
         var now = context.NowMs;
-        _timers.Remove(now);
-        while (_agenda.TryPeek(out var item, out var at) && at <= now)
+        _agenda.TimerFired(now);
+        while (_agenda.TryTakeDue(now, out var item, out var at))
         {
-            _agenda.Dequeue();
             switch (item.Kind)
             {
                 case AgendaKind.Check when _functions[item.Function].NextCheckMs == at:
@@ -136,7 +124,7 @@ public sealed class AdaptivePolicy : ISimulationPolicy
     }
 
     /// <inheritdoc />
-    public void OnObservation(PolicyContext context, in PolicyObservation observation)
+    public void OnObservation(KeepWarmContext context, in KeepWarmObservation observation)
     {
         ArgumentNullException.ThrowIfNull(context);
         var function = observation.FunctionIndex;
@@ -168,7 +156,7 @@ public sealed class AdaptivePolicy : ISimulationPolicy
                 state.PingsInFlight = Math.Max(0, state.PingsInFlight - 1);
                 if (observation.Start == StartKind.Cold)
                 {
-                    _savedUsd -= InitUsd(function);
+                    _savings!.PayColdPing(function);
                     AddBirth(context, function, observation.ArrivalMs);
                 }
 
@@ -184,7 +172,7 @@ public sealed class AdaptivePolicy : ISimulationPolicy
         EnsureTimer(context);
     }
 
-    private void OnArrival(PolicyContext context, int function, FunctionState state, long arrivalMs)
+    private void OnArrival(KeepWarmContext context, int function, AdaptiveFunctionState state, long arrivalMs)
     {
         var users = _demand!.InFlight(function);
         state.InFlightArrivals.Add(arrivalMs);
@@ -217,7 +205,7 @@ public sealed class AdaptivePolicy : ISimulationPolicy
     /// is, by their handler durations. Counted at arrival, invocations still starting cold would count for their init
     /// too: a cold fan-out of 27 looked like 31 and kept 4 environments too many warm.
     /// </summary>
-    private static void ForecastConcurrency(FunctionState state, long arrivalMs, int durationMs, long nowMs)
+    private static void ForecastConcurrency(AdaptiveFunctionState state, long arrivalMs, int durationMs, long nowMs)
     {
         var inFlight = state.InFlightArrivals;
         var index = inFlight.BinarySearch(arrivalMs);
@@ -253,7 +241,7 @@ public sealed class AdaptivePolicy : ISimulationPolicy
         state.Forecast.OnConcurrency(state.ForecastFedMs, running);
     }
 
-    private void OnActivityEnded(PolicyContext context, int function, FunctionState state, long endMs)
+    private void OnActivityEnded(KeepWarmContext context, int function, AdaptiveFunctionState state, long endMs)
     {
         state.LastEndMs = Math.Max(state.LastEndMs, endMs);
         if (_demand!.InFlight(function) + state.PingsInFlight > 0)
@@ -274,7 +262,7 @@ public sealed class AdaptivePolicy : ISimulationPolicy
         }
     }
 
-    private void OnPingCompleted(int function, FunctionState state, in PolicyObservation observation)
+    private void OnPingCompleted(int function, AdaptiveFunctionState state, in KeepWarmObservation observation)
     {
         if (state.Run is not { } run || run.AtMs != observation.ArrivalMs)
         {
@@ -333,7 +321,7 @@ public sealed class AdaptivePolicy : ISimulationPolicy
     }
 
     /// <summary>Pings the function if a keep-alive, a pre-warm or a probe is due, and schedules the next check.</summary>
-    private void Check(PolicyContext context, int function)
+    private void Check(KeepWarmContext context, int function)
     {
         var state = _functions[function];
         var now = context.NowMs;
@@ -400,7 +388,7 @@ public sealed class AdaptivePolicy : ISimulationPolicy
         ScheduleCheck(context, function, NextDue(function, state, now));
     }
 
-    private long NextDue(int function, FunctionState state, long now)
+    private long NextDue(int function, AdaptiveFunctionState state, long now)
     {
         var gap = _timeout.SafeGapMs;
         var due = KeepAliveDue(state, now);
@@ -409,7 +397,7 @@ public sealed class AdaptivePolicy : ISimulationPolicy
             due = Math.Min(due, FullPingDue(state));
         }
 
-        if (state.Probe is { } probe && (probe.ShadowEndMs != long.MinValue || CanAffordProbe(function)))
+        if (state.Probe is { } probe && (probe.ShadowEndMs != long.MinValue || _savings!.CanAffordProbe(function)))
         {
             due = Math.Min(due, Math.Max(probe.HoldUntilMs, probe.ShadowEndMs == long.MinValue ? now : probe.ShadowEndMs + (probe.GapMs ?? gap)));
         }
@@ -428,7 +416,7 @@ public sealed class AdaptivePolicy : ISimulationPolicy
     /// earlier when the function's rhythm puts its next arrival around then (a ping holding the only environment
     /// when the user arrives would hand the user a cold start).
     /// </summary>
-    private long KeepAliveDue(FunctionState state, long now)
+    private long KeepAliveDue(AdaptiveFunctionState state, long now)
     {
         if (state.LastEndMs < 0)
         {
@@ -439,14 +427,14 @@ public sealed class AdaptivePolicy : ISimulationPolicy
     }
 
     /// <summary>When the environments kept for a forecast peak need their next full ping: within the proven idle gap of the last one, and earlier off an arrival the function's rhythm predicts (a cron's fan-out meeting all its environments busy with our pings would start cold everywhere).</summary>
-    private long FullPingDue(FunctionState state)
+    private long FullPingDue(AdaptiveFunctionState state)
     {
         var due = state.LastFullPingMs + _timeout.SafeGapMs;
         return Math.Min(state.FullPingOwedByMs, EarlierOffPredictedArrival(state, due, state.LastFullPingMs));
     }
 
     /// <summary>Moves a ping due at <paramref name="dueMs"/> early, off an arrival predicted while it would run, if that is after <paramref name="notBeforeMs"/>.</summary>
-    private long EarlierOffPredictedArrival(FunctionState state, long dueMs, long notBeforeMs)
+    private long EarlierOffPredictedArrival(AdaptiveFunctionState state, long dueMs, long notBeforeMs)
     {
         if (state.Forecast.PredictedArrivalWithin(dueMs - _options.CollisionGuardMs, dueMs + _pingDurationMs + _options.CollisionGuardMs) is { } arrival)
         {
@@ -462,7 +450,7 @@ public sealed class AdaptivePolicy : ISimulationPolicy
     }
 
     /// <returns>How many pings ran.</returns>
-    private int Ping(PolicyContext context, int function, FunctionState state, int fanOut, int users, bool isProbe, long shadowGapMs, string reason)
+    private int Ping(KeepWarmContext context, int function, AdaptiveFunctionState state, int fanOut, int users, bool isProbe, long shadowGapMs, string reason)
     {
         if (fanOut <= 0)
         {
@@ -472,7 +460,7 @@ public sealed class AdaptivePolicy : ISimulationPolicy
         var now = context.NowMs;
         var idle = users + state.PingsInFlight == 0;
         var lifetimePossible = LifetimePossible(state, now);
-        var report = _planner!.Run(function, fanOut, users, reason);
+        var report = context.WarmUp(function, fanOut, users, reason);
         var sent = report?.Sent - report?.Throttled ?? 0;
         if (sent <= 0)
         {
@@ -481,7 +469,7 @@ public sealed class AdaptivePolicy : ISimulationPolicy
         }
 
         state.PingsInFlight += sent;
-        _savedUsd -= sent * PingUsd(function);
+        _savings!.PayPings(function, sent);
         state.Run = new PingRun
         {
             AtMs = now,
@@ -502,7 +490,7 @@ public sealed class AdaptivePolicy : ISimulationPolicy
     /// the peak warm costs less than the plain warmer would have, so the savings buy fewer cold starts; where it is
     /// 5 minutes there is nothing to spend and the forecast decides alone.
     /// </summary>
-    private int DesiredWarm(int function, FunctionState state, long nowMs)
+    private int DesiredWarm(int function, AdaptiveFunctionState state, long nowMs)
     {
         var forecast = state.Forecast.DesiredWarm(nowMs);
         var peak = state.Forecast.Peak;
@@ -511,8 +499,8 @@ public sealed class AdaptivePolicy : ISimulationPolicy
             return forecast;
         }
 
-        var extraPerGap = (peak - forecast) * (PingUsd(function) + (InitUsd(function) * _pingDurationMs / Math.Max(1.0, _timeout.SafeGapMs)));
-        return CanAffordExtra(extraPerGap * PeakHoldGaps) ? peak : forecast;
+        var extraPerGap = (peak - forecast) * (_savings!.PingUsd(function) + (_savings!.InitUsd(function) * _pingDurationMs / Math.Max(1.0, _timeout.SafeGapMs)));
+        return _savings!.CanAffordExtra(extraPerGap * PeakHoldGaps) ? peak : forecast;
     }
 
     private const int PeakHoldGaps = 12;
@@ -521,36 +509,17 @@ public sealed class AdaptivePolicy : ISimulationPolicy
     private bool ProbeDue(int function, ProbeState probe, long now) =>
         now >= probe.HoldUntilMs
         && (probe.ShadowEndMs == long.MinValue
-            ? CanAffordProbe(function)
+            ? _savings!.CanAffordProbe(function)
             : probe.GapMs is { } gap && now >= probe.ShadowEndMs + gap);
 
     /// <summary>
     /// True when the function's rhythm puts a user's arrival within the time a ping of ours (cold, at worst) would hold
     /// its environments from now: a deferrable ping waits, so that it never hands that user a cold start.
     /// </summary>
-    private bool ArrivalExpectedDuringPing(int function, FunctionState state, long now) =>
+    private bool ArrivalExpectedDuringPing(int function, AdaptiveFunctionState state, long now) =>
         state.Forecast.PredictedArrivalWithin(now, now + _configurations[function].InitMs + _pingDurationMs + _options.CollisionGuardMs) is not null;
 
-    /// <summary>
-    /// A round of probing costs at most two extra pings and two cold starts of the probing function (arming the shadow,
-    /// and finding it gone); it is started only when what adapting has saved so far covers it.
-    /// </summary>
-    private bool CanAffordProbe(int function) => _savedUsd >= 2 * (PingUsd(function) + InitUsd(function));
-
-    /// <summary>
-    /// Extras that buy protection rather than savings (a handover's second ping) are paid only from savings beyond a
-    /// reserve of <see cref="AdaptiveOptions.SavingsReserve"/> of what the plain warmer would have spent: where the
-    /// idle timeout is short, adapting saves a few percent at most, and that margin is kept.
-    /// </summary>
-    private bool CanAffordExtra(double usd) => _savedUsd - (_options.SavingsReserve * _baselineUsd) >= usd;
-
-    private double PingUsd(int function) =>
-        (_prices.PerMillionRequests / 1e6) + (_pingDurationMs / 1000.0 * _configurations[function].MemoryMb / 1024.0 * _prices.OnDemandPerGbSecond);
-
-    private double InitUsd(int function) =>
-        _configurations[function].InitMs / 1000.0 * _configurations[function].MemoryMb / 1024.0 * _prices.OnDemandPerGbSecond;
-
-    private void TryBecomeProber(int function, FunctionState state, int desired)
+    private void TryBecomeProber(int function, AdaptiveFunctionState state, int desired)
     {
         if (state.Probe is not null || state.CannotProbe || _timeout.Converged || desired > 1 || state.Forecast.Peak > 1 || NextProbeCandidate() != function)
         {
@@ -583,7 +552,7 @@ public sealed class AdaptivePolicy : ISimulationPolicy
         return -1;
     }
 
-    private void ReleaseProbe(int function, FunctionState state)
+    private void ReleaseProbe(int function, AdaptiveFunctionState state)
     {
         if (state.Probe is { } probe && _probers[probe.Rank] == function)
         {
@@ -593,7 +562,7 @@ public sealed class AdaptivePolicy : ISimulationPolicy
         state.Probe = null;
     }
 
-    private void AddBirth(PolicyContext context, int function, long bornMs)
+    private void AddBirth(KeepWarmContext context, int function, long bornMs)
     {
         var state = _functions[function];
         var renewal = bornMs + _options.EnvironmentLifetimeMs;
@@ -610,7 +579,7 @@ public sealed class AdaptivePolicy : ISimulationPolicy
                 if (renewal > renewals[i])
                 {
                     renewals[i] = renewal;
-                    Schedule(context, renewal - HandoverLeadMs(function), new Agenda(AgendaKind.Renew, function, renewal));
+                    Schedule(context, renewal - HandoverLeadMs(function), new AgendaItem(AgendaKind.Renew, function, renewal));
                 }
 
                 return;
@@ -618,7 +587,7 @@ public sealed class AdaptivePolicy : ISimulationPolicy
         }
 
         renewals.Add(renewal);
-        Schedule(context, renewal - HandoverLeadMs(function), new Agenda(AgendaKind.Renew, function, renewal));
+        Schedule(context, renewal - HandoverLeadMs(function), new AgendaItem(AgendaKind.Renew, function, renewal));
     }
 
     /// <summary>How long before an environment's end of life its replacement is started so that it is ready in time.</summary>
@@ -635,7 +604,7 @@ public sealed class AdaptivePolicy : ISimulationPolicy
     /// ready before the old one is retired, so a user arriving meanwhile finds the old one free. Otherwise a ping at
     /// the end of life starts the successor, and a user arriving during its init meets a cold start.
     /// </summary>
-    private void Renew(PolicyContext context, int function, long renewalMs)
+    private void Renew(KeepWarmContext context, int function, long renewalMs)
     {
         var state = _functions[function];
         if (!state.Renewals.Contains(renewalMs))
@@ -648,9 +617,9 @@ public sealed class AdaptivePolicy : ISimulationPolicy
         {
             // A user expected while a plain replacement would still be starting is worth the extra ping even unpaid.
             var userDuringReplacement = state.Forecast.PredictedArrivalWithin(renewalMs, renewalMs + HandoverLeadMs(function), rhythmOnly: true) is not null;
-            if (busy || state.Probe is not null || DesiredWarm(function, state, context.NowMs) > 1 || !(userDuringReplacement || CanAffordExtra(PingUsd(function))))
+            if (busy || state.Probe is not null || DesiredWarm(function, state, context.NowMs) > 1 || !(userDuringReplacement || _savings!.CanAffordExtra(_savings!.PingUsd(function))))
             {
-                Schedule(context, renewalMs, new Agenda(AgendaKind.Renew, function, renewalMs));
+                Schedule(context, renewalMs, new AgendaItem(AgendaKind.Renew, function, renewalMs));
                 return;
             }
 
@@ -680,13 +649,13 @@ public sealed class AdaptivePolicy : ISimulationPolicy
     }
 
     /// <summary>How many environments, born within the coalescing window, reach their end of life at <paramref name="renewalMs"/>.</summary>
-    private int RetiringAt(FunctionState state, long renewalMs)
+    private int RetiringAt(AdaptiveFunctionState state, long renewalMs)
     {
         var born = renewalMs - _options.EnvironmentLifetimeMs;
         return state.Births.Count(b => b > born - RenewalCoalesceMs && b <= born);
     }
 
-    private void RenewNow(PolicyContext context, int function, FunctionState state, bool handover = false)
+    private void RenewNow(KeepWarmContext context, int function, AdaptiveFunctionState state, bool handover = false)
     {
         var now = context.NowMs;
         var desired = DesiredWarm(function, state, now);
@@ -704,10 +673,10 @@ public sealed class AdaptivePolicy : ISimulationPolicy
         }
     }
 
-    private bool LifetimePossible(FunctionState state, long nowMs) =>
+    private bool LifetimePossible(AdaptiveFunctionState state, long nowMs) =>
         state.Births.Count > 0 && state.Births[0] <= nowMs - _options.EnvironmentLifetimeMs;
 
-    private void Reconcile(PolicyContext context)
+    private void Reconcile(KeepWarmContext context)
     {
         var now = context.NowMs;
         for (var function = 0; function < _functions.Length; function++)
@@ -719,13 +688,12 @@ public sealed class AdaptivePolicy : ISimulationPolicy
             // (Restarts are counted when they happen, each lifetime, not spread over it: credit that came before the
             // restart it pays for would fund probes where there is nothing to save.)
             var lifetimes = now / _options.EnvironmentLifetimeMs;
-            var baseline = ((double)_options.ReconcileIntervalMs / (_options.DefaultIdleTimeoutMs + _pingDurationMs) * peak * PingUsd(function))
-                + ((lifetimes - state.BaselineLifetimes) * peak * InitUsd(function))
-                + (Math.Max(0, peak - state.BaselinePeak) * InitUsd(function));
+            var baseline = ((double)_options.ReconcileIntervalMs / (_options.DefaultIdleTimeoutMs + _pingDurationMs) * peak * _savings!.PingUsd(function))
+                + ((lifetimes - state.BaselineLifetimes) * peak * _savings!.InitUsd(function))
+                + (Math.Max(0, peak - state.BaselinePeak) * _savings!.InitUsd(function));
             state.BaselinePeak = Math.Max(state.BaselinePeak, peak);
             state.BaselineLifetimes = lifetimes;
-            _savedUsd += baseline;
-            _baselineUsd += baseline;
+            _savings!.CreditBaseline(baseline);
             var levels = state.Utilization.LevelsAbove(now, _breakEven + _options.UtilizationMargin);
             if (levels == 0 && context.GetProvisionedConcurrency(function) == 0)
             {
@@ -735,18 +703,18 @@ public sealed class AdaptivePolicy : ISimulationPolicy
             state.ScalingPolicy ??= new ConcurrencyPolicy
             {
                 Id = "adaptive",
-                Target = SimulatedWarmupPlanner.TargetName,
+                Target = context.Target,
                 Function = context.Functions[function].Name,
                 Qualifier = "live",
                 TargetUtilization = ScalingDefaults.MaxTargetUtilization,
                 Burst = false,
             };
             state.ScalingPolicy = state.ScalingPolicy with { Min = 0, Max = levels };
-            _scaler!.Decide(function, state.ScalingPolicy, _demand!.For(function));
+            context.DecideProvisionedConcurrency(function, state.ScalingPolicy, _demand!.For(function));
         }
     }
 
-    private void ScheduleCheck(PolicyContext context, int function, long atMs)
+    private void ScheduleCheck(KeepWarmContext context, int function, long atMs)
     {
         var state = _functions[function];
         if (atMs >= state.NextCheckMs && state.NextCheckMs > context.NowMs)
@@ -755,89 +723,10 @@ public sealed class AdaptivePolicy : ISimulationPolicy
         }
 
         state.NextCheckMs = atMs;
-        Schedule(context, atMs, new Agenda(AgendaKind.Check, function, 0));
+        Schedule(context, atMs, new AgendaItem(AgendaKind.Check, function, 0));
     }
 
-    private void Schedule(PolicyContext context, long atMs, Agenda item)
-    {
-        if (atMs >= context.HorizonMs)
-        {
-            return;
-        }
+    private void Schedule(KeepWarmContext context, long atMs, AgendaItem item) => _agenda.Schedule(context, atMs, item);
 
-        _agenda.Enqueue(item, Math.Max(atMs, context.NowMs));
-    }
-
-    private void EnsureTimer(PolicyContext context)
-    {
-        if (_agenda.TryPeek(out _, out var at) && (_timers.Count == 0 || at < _timers.Min))
-        {
-            var time = Math.Max(at, context.NowMs);
-            if (context.ScheduleTimer(time))
-            {
-                _timers.Add(time);
-            }
-        }
-    }
-
-    private enum AgendaKind : byte
-    {
-        Check,
-        Renew,
-        Reconcile,
-    }
-
-    private readonly record struct Agenda(AgendaKind Kind, int Function, long Value);
-
-    private sealed class FunctionState(AdaptiveOptions options)
-    {
-        public readonly WarmthForecast Forecast = new(options);
-        public readonly UtilizationByLevel Utilization = new(options.UtilizationWindowMs, 64);
-        public readonly List<long> Births = [];
-        public readonly List<long> InFlightArrivals = [];
-        public readonly List<(long Start, long End)> CompletedIntervals = [];
-        public long ForecastFedMs;
-        public long FullPingOwedByMs = long.MaxValue;
-        public int BaselinePeak;
-        public long BaselineLifetimes;
-        public readonly List<long> Renewals = [];
-        public long LastEndMs = -1;
-        public long LastFullPingMs;
-        public int LastPingedLevel;
-        public int PingsInFlight;
-        public long NextCheckMs = long.MaxValue;
-        public bool WaitingForIdle;
-        public bool RenewalPending;
-        public bool CannotProbe;
-        public long PingRefusedAtMs = -1;
-        public long UserCandidateArrivalMs = -1;
-        public long UserCandidateGapMs;
-        public bool UserCandidateLifetimePossible;
-        public PingRun? Run;
-        public ProbeState? Probe;
-        public ConcurrencyPolicy? ScalingPolicy;
-    }
-
-    private sealed class PingRun
-    {
-        public long AtMs;
-        public int Sent;
-        public int Remaining;
-        public int Warm;
-        public long EarliestEndMs = long.MaxValue;
-        public bool IsProbe;
-        public bool Evidence;
-        public long GapMs;
-        public long ShadowGapMs;
-        public bool LifetimePossible;
-    }
-
-    private sealed class ProbeState
-    {
-        public int Rank;
-        public long ShadowEndMs = long.MinValue;
-        public long? GapMs;
-        public bool Spoiled;
-        public long HoldUntilMs = long.MinValue;
-    }
+    private void EnsureTimer(KeepWarmContext context) => _agenda.EnsureTimer(context);
 }
