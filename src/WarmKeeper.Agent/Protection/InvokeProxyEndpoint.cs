@@ -7,8 +7,8 @@ using WarmKeeper.Agent.Targets;
 using WarmKeeper.Core.Observations;
 using WarmKeeper.Core.RateLimiting;
 using WarmKeeper.Lambda;
+using WarmKeeper.Lambda.Signing;
 using WarmKeeper.Lambda.Wire;
-using WarmKeeper.LocalRuntime.Auth;
 using WarmKeeper.LocalRuntime.Engine;
 using WarmKeeper.LocalRuntime.Hosting;
 
@@ -89,22 +89,19 @@ internal sealed partial class InvokeProxyEndpoint
     {
         var cancellationToken = ctx.RequestAborted;
         var request = ctx.Request;
-        if (request.ContentLength > MaxBodyBytes)
+        // Plain arrays, not pooled: a forward cancelled mid-send may still be writing the bytes.
+        using var read = await LambdaRequestBody.ReadAsync(request, MaxBodyBytes, pool: null, cancellationToken);
+        if (read.IsTooLarge)
         {
-            await ProxyErrors.WriteAsync(ctx, LambdaApiError.RequestTooLarge(LocalLambdaEngine.SyncPayloadLimitBytes, async: false));
+            await ProxyErrors.WriteAsync(ctx, LambdaApiError.RequestTooLarge(LambdaLimits.SyncPayloadBytes, async: false));
             return;
         }
 
-        var body = await ReadBodyAsync(request, cancellationToken);
-        if (body is null)
-        {
-            await ProxyErrors.WriteAsync(ctx, LambdaApiError.RequestTooLarge(LocalLambdaEngine.SyncPayloadLimitBytes, async: false));
-            return;
-        }
+        var body = read.Memory;
 
         if (_verifier is not null)
         {
-            var verdict = _verifier.Verify(request, body);
+            var verdict = _verifier.Verify(request, body.Span);
             if (!verdict.IsAuthenticated)
             {
                 await ProxyErrors.WriteAsync(ctx, new LambdaApiError(verdict.StatusCode, verdict.ErrorType!, verdict.Message!));
@@ -114,7 +111,9 @@ internal sealed partial class InvokeProxyEndpoint
 
         var functionName = (string)request.RouteValues["FunctionName"]!;
         string? qualifierQuery = request.Query["Qualifier"];
-        var (function, qualifier) = FunctionNames.Split(functionName, string.IsNullOrEmpty(qualifierQuery) ? null : qualifierQuery);
+        var reference = FunctionReference.Parse(functionName);
+        var function = reference.Name;
+        var qualifier = string.IsNullOrEmpty(qualifierQuery) ? reference.Qualifier : qualifierQuery;
         var headers = request.Headers;
         string? invocationTypeHeader = headers[LambdaHeaders.InvocationType];
         var invocationType = invocationTypeHeader switch
@@ -146,7 +145,7 @@ internal sealed partial class InvokeProxyEndpoint
             // DryRun runs nothing, so it takes nothing from the budget.
             if (invocationType != LambdaInvocationType.DryRun && gates.Count > 0)
             {
-                var ping = WarmupPingDetector.IsPing(body);
+                var ping = WarmupPingDetector.IsPing(body.Span);
                 for (var i = 0; i < gates.Count; i++)
                 {
                     var verdict = await gates[i].AdmitAsync(ping, cancellationToken);
@@ -457,31 +456,6 @@ internal sealed partial class InvokeProxyEndpoint
         await response.BodyWriter.WriteAsync(result.Payload, cancellationToken);
     }
 
-    private static async Task<byte[]?> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken)
-    {
-        if (request.ContentLength is long declared)
-        {
-            var exact = new byte[declared];
-            await request.Body.ReadExactlyAsync(exact, cancellationToken);
-            return exact;
-        }
-
-        using var buffer = new MemoryStream();
-        var chunk = new byte[16 * 1024];
-        int read;
-        while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
-        {
-            if (buffer.Length + read > MaxBodyBytes)
-            {
-                return null;
-            }
-
-            buffer.Write(chunk, 0, read);
-        }
-
-        return buffer.ToArray();
-    }
-
     private static string InvocationTypeName(LambdaInvocationType type) => type switch
     {
         LambdaInvocationType.Event => InvocationTypes.Event,
@@ -528,23 +502,5 @@ internal static class ProxyErrors
         }
 
         return LambdaErrorWriter.WriteAsync(ctx, error, ctx.RequestAborted);
-    }
-}
-
-/// <summary>Function names as callers give them: a name, a partial ARN (<c>123456789012:name</c>), or a full ARN, with an optional qualifier.</summary>
-internal static class FunctionNames
-{
-    public static (string Function, string? Qualifier) Split(string functionName, string? qualifier)
-    {
-        var parts = functionName.Split(':');
-        return parts switch
-        {
-            ["arn", _, "lambda", _, _, "function", var name] => (name, qualifier),
-            ["arn", _, "lambda", _, _, "function", var name, var q] => (name, qualifier ?? q),
-            [var account, var name] when account.Length == 12 && account.All(char.IsAsciiDigit) => (name, qualifier),
-            [var account, var name, var q] when account.Length == 12 && account.All(char.IsAsciiDigit) => (name, qualifier ?? q),
-            [var name, var q] => (name, qualifier ?? q),
-            _ => (functionName, qualifier),
-        };
     }
 }

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using WarmKeeper.Core.Observations;
+using WarmKeeper.Lambda.Wire;
 using WarmKeeper.LocalRuntime.Functions;
 
 namespace WarmKeeper.LocalRuntime.Engine;
