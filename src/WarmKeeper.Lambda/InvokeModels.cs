@@ -1,3 +1,4 @@
+using System.Text;
 using WarmKeeper.Lambda.Wire;
 
 namespace WarmKeeper.Lambda;
@@ -59,8 +60,14 @@ public sealed record InvokeResult
 
     public string? RequestId { get; init; }
 
+    /// <summary>
+    /// The log tail as the target sent it (<c>X-Amz-Log-Result</c>, base64), when <see cref="InvokeRequest.TailLog"/>
+    /// was set: a proxy passes it on as it came.
+    /// </summary>
+    public string? LogResult { get; init; }
+
     /// <summary>The decoded log tail, when <see cref="InvokeRequest.TailLog"/> was set.</summary>
-    public string? Log { get; init; }
+    public string? Log => LogResult is null ? null : field ??= DecodeLog(LogResult);
 
     /// <summary>The parsed <c>REPORT</c> line of <see cref="Log"/>, when there is one.</summary>
     public InvocationReport? Report { get; init; }
@@ -69,4 +76,17 @@ public sealed record InvokeResult
     public int Attempts { get; init; } = 1;
 
     public bool IsFunctionError => FunctionError is not null;
+
+    private static string DecodeLog(string base64)
+    {
+        try
+        {
+            return Encoding.UTF8.GetString(Convert.FromBase64String(base64));
+        }
+        catch (FormatException)
+        {
+            // A proxy that passes the log through unencoded is more useful shown than dropped.
+            return base64;
+        }
+    }
 }

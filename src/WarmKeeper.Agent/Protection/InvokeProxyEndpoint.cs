@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 using Microsoft.Extensions.Options;
 using Polly;
 using Polly.CircuitBreaker;
@@ -9,16 +8,16 @@ using WarmKeeper.Core.RateLimiting;
 using WarmKeeper.Lambda;
 using WarmKeeper.Lambda.Signing;
 using WarmKeeper.Lambda.Wire;
-using WarmKeeper.LocalRuntime.Engine;
-using WarmKeeper.LocalRuntime.Hosting;
 
 namespace WarmKeeper.Agent.Protection;
 
 /// <summary>
 /// The Invoke operation of the Lambda REST API, in front of a target: checks the caller's signature
 /// (when proxy credentials are set), admits the call through every limit on the function, forwards
-/// it signed with the agent's own credentials through the target's pipeline, and answers exactly as
-/// Lambda would, including throttles (429 <c>TooManyRequestsException</c> with a <c>Reason</c>).
+/// it to the target and answers exactly as Lambda would, including throttles (429
+/// <c>TooManyRequestsException</c> with a <c>Reason</c>). One forward path, whatever the destination:
+/// the target's control plane over its wire (signed with the target's credentials, as configured),
+/// or, for the built-in runtime in this process, the engine itself (in process, unsigned).
 /// </summary>
 internal sealed partial class InvokeProxyEndpoint
 {
@@ -38,7 +37,7 @@ internal sealed partial class InvokeProxyEndpoint
     private readonly string _target;
     private readonly bool _targetObservesItself;
     private readonly TimeSpan _breakDuration;
-    private readonly LocalLambdaEngine? _inProcess;
+    private readonly bool _preferInProcess;
 
     public InvokeProxyEndpoint(
         ILambdaTargets targets,
@@ -47,8 +46,7 @@ internal sealed partial class InvokeProxyEndpoint
         ProxyObservations observations,
         IOptions<ProxyOptions> options,
         TimeProvider time,
-        ILogger<InvokeProxyEndpoint> logger,
-        LocalRuntimeHost? localRuntime = null)
+        ILogger<InvokeProxyEndpoint> logger)
     {
         _targets = targets;
         _limits = limits;
@@ -64,9 +62,9 @@ internal sealed partial class InvokeProxyEndpoint
             _verifier = new SigV4RequestVerifier(key, secret, o.Region, time);
         }
 
-        // The built-in runtime reports every invocation it runs itself; reporting them again would count demand twice.
-        _targetObservesItself = _target == LambdaTargets.Local && localRuntime is not null;
-        _inProcess = _targetObservesItself && o.InProcessLocalTarget ? localRuntime!.Engine : null;
+        // A target that reports every invocation it runs itself would have its demand counted twice.
+        _targetObservesItself = targets.ReportsOwnInvocations(_target);
+        _preferInProcess = o.InProcessLocalTarget;
     }
 
     public string Target => _target;
@@ -130,7 +128,7 @@ internal sealed partial class InvokeProxyEndpoint
             return;
         }
 
-        if (!_targets.TryGet(_target, out var lambda))
+        if (!(_preferInProcess && _targets.TryGetInProcess(_target, out var lambda)) && !_targets.TryGet(_target, out lambda))
         {
             await ProxyErrors.WriteAsync(ctx, new LambdaApiError(503, LambdaErrorTypes.Service, $"The proxy's target '{_target}' is not available."));
             return;
@@ -163,19 +161,6 @@ internal sealed partial class InvokeProxyEndpoint
             var forwardStarted = _time.GetTimestamp();
             var toRelease = admittedCount;
             admittedCount = 0;
-            if (_inProcess is not null)
-            {
-                await ForwardInProcessAsync(ctx, _inProcess, new LocalInvokeRequest(
-                    functionName,
-                    string.IsNullOrEmpty(qualifierQuery) ? null : qualifierQuery,
-                    invocationTypeHeader,
-                    body,
-                    string.Equals(headers[LambdaHeaders.LogType], "Tail", StringComparison.Ordinal),
-                    headers[LambdaHeaders.ClientContext],
-                    ctx.TraceIdentifier), function, qualifier, arrived, forwardStarted, gates, verdicts, toRelease, cancellationToken);
-                return;
-            }
-
             await ForwardAsync(ctx, lambda, new InvokeRequest
             {
                 FunctionName = functionName,
@@ -260,108 +245,11 @@ internal sealed partial class InvokeProxyEndpoint
         Observe(function, qualifier, InvocationTypeName(invoke.InvocationType), arrived, result, null);
     }
 
-    private async Task ForwardInProcessAsync(
-        HttpContext ctx, LocalLambdaEngine engine, LocalInvokeRequest invoke, string function, string? qualifier, DateTimeOffset arrived,
-        long forwardStarted, IReadOnlyList<RateLimitGate> gates, GateVerdict[] verdicts, int admittedCount, CancellationToken cancellationToken)
-    {
-        LocalInvokeResult? result = null;
-        LambdaApiError? error = null;
-        try
-        {
-            var pipeline = _resilience.For(_target);
-            var context = ResilienceContextPool.Shared.Get("ProxyInvoke", cancellationToken);
-            try
-            {
-                result = await pipeline.ExecuteAsync(
-                    static async (c, s) =>
-                    {
-                        var r = await s.engine.InvokeAsync(s.invoke, c.CancellationToken);
-                        // A service fault of the runtime counts against the circuit like an HTTP 5xx would.
-                        return r.Error is { StatusCode: >= 500 } fault ? throw new TargetFailureException(fault) : r;
-                    },
-                    context,
-                    (engine, invoke));
-                error = result.Error;
-            }
-            finally
-            {
-                ResilienceContextPool.Shared.Return(context);
-            }
-        }
-        catch (Exception e) when (MapFailure(e) is { } mapped)
-        {
-            error = mapped;
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            // The caller went away; nobody is left to answer.
-        }
-        finally
-        {
-            var duration = _time.GetElapsedTime(forwardStarted);
-            for (var i = 0; i < admittedCount; i++)
-            {
-                gates[i].Finished(verdicts[i], duration);
-            }
-
-            if (result is { Error: null } && (string.IsNullOrEmpty(invoke.InvocationType) || invoke.InvocationType == InvocationTypes.RequestResponse))
-            {
-                _limits.RecordDuration(_target, function, duration);
-            }
-        }
-
-        if (error is not null)
-        {
-            await ProxyErrors.WriteAsync(ctx, error, RetryAfterOf(error));
-            if (error.StatusCode >= 500)
-            {
-                LogForwardFailed(_logger, function, _target, error.StatusCode, error.ErrorType);
-                Observe(function, qualifier, invoke.InvocationType ?? InvocationTypes.RequestResponse, arrived, result: null, error);
-            }
-
-            return;
-        }
-
-        if (result is null)
-        {
-            return;
-        }
-
-        var response = ctx.Response;
-        response.StatusCode = result.StatusCode;
-        var headers = response.Headers;
-        if (result.ExecutedVersion is not null && result.StatusCode == StatusCodes.Status200OK)
-        {
-            headers[LambdaHeaders.ExecutedVersion] = result.ExecutedVersion;
-        }
-
-        if (result.FunctionError is not null)
-        {
-            headers[LambdaHeaders.FunctionError] = result.FunctionError;
-        }
-
-        if (result.LogResult is not null)
-        {
-            headers[LambdaHeaders.LogResult] = result.LogResult;
-        }
-
-        if (result.StatusCode != StatusCodes.Status200OK)
-        {
-            response.ContentLength = 0;
-            return;
-        }
-
-        response.ContentType = "application/json";
-        response.ContentLength = result.Payload.Length;
-        await response.BodyWriter.WriteAsync(result.Payload, cancellationToken);
-    }
-
     /// <summary>How a failure of the target (or of the way to it) is answered; null for what is not ours to answer.</summary>
     private LambdaApiError? MapFailure(Exception exception) => exception switch
     {
         LambdaThrottledException e => new LambdaApiError(429, e.ErrorType, e.Message, e.Reason, RetrySeconds(e.RetryAfter)),
         LambdaServiceException e => new LambdaApiError((int)e.StatusCode, e.ErrorType, e.Message),
-        TargetFailureException e => e.Error,
         BrokenCircuitException e => new LambdaApiError(503, LambdaErrorTypes.Service,
             $"The target '{_target}' is failing; the proxy stopped sending it calls for a while (circuit open).", null, RetrySeconds(e.RetryAfter ?? _breakDuration)),
         TimeoutException e => new LambdaApiError(504, LambdaErrorTypes.Service, e.Message),
@@ -440,9 +328,9 @@ internal sealed partial class InvokeProxyEndpoint
             headers[LambdaHeaders.FunctionError] = result.FunctionError;
         }
 
-        if (result.Log is not null)
+        if (result.LogResult is not null)
         {
-            headers[LambdaHeaders.LogResult] = Convert.ToBase64String(Encoding.UTF8.GetBytes(result.Log));
+            headers[LambdaHeaders.LogResult] = result.LogResult;
         }
 
         if (result.StatusCode != StatusCodes.Status200OK)
@@ -482,12 +370,6 @@ internal sealed partial class InvokeProxyEndpoint
 
     [LoggerMessage(Level = LogLevel.Error, Message = "The invoke proxy failed")]
     private static partial void LogProxyFailed(ILogger logger, Exception exception);
-}
-
-/// <summary>A service fault answered by the in-process runtime, raised so that the circuit breaker counts it.</summary>
-internal sealed class TargetFailureException(LambdaApiError error) : Exception(error.Message)
-{
-    public LambdaApiError Error { get; } = error;
 }
 
 /// <summary>Lambda-shaped error answers, with the precise Retry-After beside the whole-second one.</summary>
