@@ -30,7 +30,7 @@ internal sealed partial class InvokeProxyEndpoint
     private readonly ILambdaTargets _targets;
     private readonly RateLimitRegistry _limits;
     private readonly ProxyResilience _resilience;
-    private readonly ProxyObservations _observations;
+    private readonly InvocationObserverDispatcher _observations;
     private readonly SigV4RequestVerifier? _verifier;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -43,7 +43,7 @@ internal sealed partial class InvokeProxyEndpoint
         ILambdaTargets targets,
         RateLimitRegistry limits,
         ProxyResilience resilience,
-        ProxyObservations observations,
+        [FromKeyedServices(ProtectionServiceCollectionExtensions.ProxyObservationsKey)] InvocationObserverDispatcher observations,
         IOptions<ProxyOptions> options,
         TimeProvider time,
         ILogger<InvokeProxyEndpoint> logger)

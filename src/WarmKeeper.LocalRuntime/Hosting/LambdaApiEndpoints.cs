@@ -5,6 +5,7 @@ using System.Text.Json.Serialization.Metadata;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using WarmKeeper.Lambda.Hosting;
 using WarmKeeper.Lambda.Wire;
 using WarmKeeper.LocalRuntime.Engine;
 
@@ -51,8 +52,7 @@ internal static class LambdaApiEndpoints
         app.MapDelete("/2019-09-30/functions/{FunctionName}/provisioned-concurrency", ctx => NoContentAsync(ctx,
             static (c, e) => e.DeleteProvisionedConcurrencyConfig(FunctionName(c), Query(c, "Qualifier")), engine));
 
-        app.MapFallback(static ctx => WriteErrorAsync(ctx, new LambdaApiError(404, "UnknownOperationException",
-            "Unknown operation " + ctx.Request.Method + " " + ctx.Request.Path)));
+        app.MapFallback(static ctx => LambdaListener.UnknownOperationAsync(ctx));
     }
 
     private static async Task InvokeAsync(HttpContext ctx, LocalLambdaEngine engine)
