@@ -1,4 +1,5 @@
-using System.Globalization;
+using System.Text;
+using WarmKeeper.Lambda.Wire;
 
 namespace WarmKeeper.Lambda;
 
@@ -59,8 +60,14 @@ public sealed record InvokeResult
 
     public string? RequestId { get; init; }
 
+    /// <summary>
+    /// The log tail as the target sent it (<c>X-Amz-Log-Result</c>, base64), when <see cref="InvokeRequest.TailLog"/>
+    /// was set: a proxy passes it on as it came.
+    /// </summary>
+    public string? LogResult { get; init; }
+
     /// <summary>The decoded log tail, when <see cref="InvokeRequest.TailLog"/> was set.</summary>
-    public string? Log { get; init; }
+    public string? Log => LogResult is null ? null : field ??= DecodeLog(LogResult);
 
     /// <summary>The parsed <c>REPORT</c> line of <see cref="Log"/>, when there is one.</summary>
     public InvocationReport? Report { get; init; }
@@ -69,102 +76,17 @@ public sealed record InvokeResult
     public int Attempts { get; init; } = 1;
 
     public bool IsFunctionError => FunctionError is not null;
-}
 
-/// <summary>
-/// The <c>REPORT</c> line Lambda writes after each invocation:
-/// <c>REPORT RequestId: … Duration: 1.23 ms Billed Duration: 2 ms Memory Size: 128 MB Max Memory Used: 35 MB Init Duration: 120.45 ms</c>
-/// (tab-separated; <c>Init Duration</c> only on a cold start).
-/// </summary>
-public sealed record InvocationReport(
-    string? RequestId,
-    TimeSpan Duration,
-    TimeSpan BilledDuration,
-    int MemorySizeMb,
-    int MaxMemoryUsedMb,
-    TimeSpan? InitDuration)
-{
-    /// <summary>True when this invocation started a new execution environment.</summary>
-    public bool IsColdStart => InitDuration is not null;
-
-    /// <summary>Finds the last <c>REPORT</c> line of a log and parses it; null when there is none or it lacks a duration.</summary>
-    public static InvocationReport? Parse(string? log)
+    private static string DecodeLog(string base64)
     {
-        if (string.IsNullOrEmpty(log))
+        try
         {
-            return null;
+            return Encoding.UTF8.GetString(Convert.FromBase64String(base64));
         }
-
-        var start = log.LastIndexOf("REPORT RequestId:", StringComparison.Ordinal);
-        if (start < 0)
+        catch (FormatException)
         {
-            return null;
+            // A proxy that passes the log through unencoded is more useful shown than dropped.
+            return base64;
         }
-
-        var end = log.IndexOf('\n', start);
-        var line = end < 0 ? log.AsSpan(start) : log.AsSpan(start, end - start);
-
-        string? requestId = null;
-        TimeSpan? duration = null, billed = null, init = null;
-        int memory = 0, maxMemory = 0;
-
-        foreach (var range in line.Split('\t'))
-        {
-            var field = line[range].Trim();
-            var colon = field.IndexOf(':');
-            if (colon <= 0)
-            {
-                continue;
-            }
-
-            var key = field[..colon].Trim();
-            var value = field[(colon + 1)..].Trim();
-            if (key.SequenceEqual("REPORT RequestId"))
-            {
-                requestId = value.ToString();
-            }
-            else if (key.SequenceEqual("Duration"))
-            {
-                duration = ParseMilliseconds(value);
-            }
-            else if (key.SequenceEqual("Billed Duration"))
-            {
-                billed = ParseMilliseconds(value);
-            }
-            else if (key.SequenceEqual("Memory Size"))
-            {
-                memory = ParseMegabytes(value);
-            }
-            else if (key.SequenceEqual("Max Memory Used"))
-            {
-                maxMemory = ParseMegabytes(value);
-            }
-            else if (key.SequenceEqual("Init Duration"))
-            {
-                init = ParseMilliseconds(value);
-            }
-        }
-
-        return duration is null ? null : new InvocationReport(requestId, duration.Value, billed ?? TimeSpan.Zero, memory, maxMemory, init);
-    }
-
-    private static TimeSpan? ParseMilliseconds(ReadOnlySpan<char> value)
-    {
-        value = StripUnit(value, "ms");
-        return double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var ms) && ms >= 0
-            ? TimeSpan.FromMilliseconds(ms)
-            : null;
-    }
-
-    private static int ParseMegabytes(ReadOnlySpan<char> value)
-    {
-        value = StripUnit(value, "MB");
-        return int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var mb) ? mb : 0;
-    }
-
-    private static ReadOnlySpan<char> StripUnit(ReadOnlySpan<char> value, string unit)
-    {
-        value = value.Trim();
-        return value.EndsWith(unit, StringComparison.Ordinal) ? value[..^unit.Length].TrimEnd() : value;
     }
 }

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Amazon.Runtime;
@@ -379,23 +378,17 @@ public sealed class LambdaControlPlane : ILambdaControlPlane, IDisposable
         using var response = await SendAttemptAsync("Invoke", attempts.Wire, cancellationToken).ConfigureAwait(false);
         var payload = await ReadBodyAsync(response.Content, cancellationToken).ConfigureAwait(false);
 
-        string? log = null;
-        if (response.Headers.TryGetValues(LambdaHeaders.LogResult, out var logValues) && logValues.FirstOrDefault() is { Length: > 0 } encodedLog)
-        {
-            log = DecodeLog(encodedLog);
-        }
-
-        return new InvokeResult
+        var result = new InvokeResult
         {
             StatusCode = (int)response.StatusCode,
             Payload = payload,
             FunctionError = HeaderValue(response, LambdaHeaders.FunctionError),
             ExecutedVersion = HeaderValue(response, LambdaHeaders.ExecutedVersion),
             RequestId = HeaderValue(response, LambdaHeaders.RequestId),
-            Log = log,
-            Report = InvocationReport.Parse(log),
+            LogResult = HeaderValue(response, LambdaHeaders.LogResult) is { Length: > 0 } log ? log : null,
             Attempts = attempts.Count,
         };
+        return result with { Report = InvocationReport.Parse(result.Log) };
     }
 
     private async ValueTask<T> ReadAnswerAsync<T>(string operation, HttpResponseMessage response, JsonTypeInfo<T> answerType, CancellationToken cancellationToken)
@@ -451,19 +444,6 @@ public sealed class LambdaControlPlane : ILambdaControlPlane, IDisposable
 
         var all = await content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
         return all.Length > limit ? all.AsMemory(0, limit) : all;
-    }
-
-    private static string DecodeLog(string base64)
-    {
-        try
-        {
-            return Encoding.UTF8.GetString(Convert.FromBase64String(base64));
-        }
-        catch (FormatException)
-        {
-            // A proxy that passes the log through unencoded is more useful shown than dropped.
-            return base64;
-        }
     }
 
     private static string? HeaderValue(HttpResponseMessage response, string name) =>

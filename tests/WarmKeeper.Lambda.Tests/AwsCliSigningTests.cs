@@ -1,5 +1,6 @@
 using WarmKeeper.Lambda.Tests.Infrastructure;
 using WarmKeeper.Lambda.Wire;
+using WarmKeeper.Lambda.Signing;
 using WarmKeeper.LocalRuntime.Auth;
 using WarmKeeper.LocalRuntime.Hosting;
 using WarmKeeper.Testing;
@@ -127,7 +128,7 @@ public sealed class AwsCliSigningTests : IAsyncLifetime
         options.Credentials = new() { AccessKeyId = CliAccessKeyId, SecretAccessKey = CliSecretAccessKey };
         await using var server = await LocalRuntimeServer.StartAsync(options, new LocalRuntimeServerDependencies
         {
-            Authenticator = new SigV4RequestAuthenticator(SigV4RequestVerifier.FromOptions(options, TimeProvider.System)),
+            Authenticator = new SigV4RequestAuthenticator(SigV4RequestAuthenticator.CreateVerifier(options, TimeProvider.System)),
         });
         var outFile = Path.Combine(Path.GetTempPath(), $"warmkeeper-cli-{Guid.NewGuid():N}.json");
         try

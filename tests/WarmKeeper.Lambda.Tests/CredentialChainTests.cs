@@ -1,4 +1,5 @@
 using WarmKeeper.Lambda.Tests.Infrastructure;
+using WarmKeeper.Lambda.Signing;
 using WarmKeeper.LocalRuntime.Auth;
 
 namespace WarmKeeper.Lambda.Tests;

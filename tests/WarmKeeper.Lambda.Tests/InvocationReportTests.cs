@@ -1,3 +1,6 @@
+using System.Text;
+using WarmKeeper.Lambda.Wire;
+
 namespace WarmKeeper.Lambda.Tests;
 
 public sealed class InvocationReportTests
@@ -46,4 +49,23 @@ public sealed class InvocationReportTests
     [InlineData("no report here")]
     [InlineData("REPORT RequestId: x\tMemory Size: 128 MB\t")]
     public void Logs_without_a_usable_report_give_null(string? log) => Assert.Null(InvocationReport.Parse(log));
+
+    [Theory]
+    [InlineData(null, null)]
+    [InlineData(187.52, null)]
+    [InlineData(187.52, "timeout")]
+    public void A_written_report_reads_back_as_written(double? initMs, string? status)
+    {
+        var written = InvocationReport.Of("6f7f", TimeSpan.FromMilliseconds(12.34), 256, 71, initMs is { } ms ? TimeSpan.FromMilliseconds(ms) : null);
+        var log = new StringBuilder("START RequestId: 6f7f Version: $LATEST\nEND RequestId: 6f7f\n");
+        written.AppendTo(log, status);
+        log.Append('\n');
+
+        var read = InvocationReport.Parse(log.ToString());
+
+        Assert.NotNull(read);
+        Assert.Equal(written, read);
+        Assert.Equal(TimeSpan.FromMilliseconds(13), read.BilledDuration);
+        Assert.Equal(initMs is not null, read.IsColdStart);
+    }
 }

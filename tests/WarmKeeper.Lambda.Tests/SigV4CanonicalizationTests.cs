@@ -1,3 +1,4 @@
+using WarmKeeper.Lambda.Signing;
 using WarmKeeper.LocalRuntime.Auth;
 
 namespace WarmKeeper.Lambda.Tests;

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Time.Testing;
 using WarmKeeper.Lambda.Tests.Infrastructure;
 using WarmKeeper.Lambda.Wire;
 using WarmKeeper.LocalRuntime;
+using WarmKeeper.Lambda.Signing;
 using WarmKeeper.LocalRuntime.Auth;
 
 namespace WarmKeeper.Lambda.Tests;
@@ -69,7 +70,7 @@ public sealed class SigV4RequestVerifierTests
     {
         var options = new LocalRuntimeOptions { Credentials = new LocalRuntimeCredentials() };
 
-        var error = Assert.Throws<ArgumentException>(() => SigV4RequestVerifier.FromOptions(options, TimeProvider.System));
+        var error = Assert.Throws<ArgumentException>(() => SigV4RequestAuthenticator.CreateVerifier(options, TimeProvider.System));
 
         Assert.Contains("WarmKeeper:LocalRuntime:Credentials:AccessKeyId", error.Message, StringComparison.Ordinal);
         Assert.Contains("WarmKeeper:LocalRuntime:Credentials:SecretAccessKey", error.Message, StringComparison.Ordinal);

@@ -3,6 +3,7 @@ using System.Text;
 using Microsoft.Extensions.Time.Testing;
 using WarmKeeper.Lambda.Tests.Infrastructure;
 using WarmKeeper.Lambda.Wire;
+using WarmKeeper.Lambda.Signing;
 using WarmKeeper.LocalRuntime.Auth;
 
 namespace WarmKeeper.Lambda.Tests;

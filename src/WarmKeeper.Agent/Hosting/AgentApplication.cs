@@ -15,6 +15,7 @@ using WarmKeeper.Core.Observations;
 using WarmKeeper.Agent.Targets;
 using WarmKeeper.Agent.Warmup;
 using WarmKeeper.Lambda;
+using WarmKeeper.Lambda.Signing;
 using WarmKeeper.LocalRuntime.Auth;
 using WarmKeeper.LocalRuntime.Functions;
 using WarmKeeper.LocalRuntime.Functions.Process;

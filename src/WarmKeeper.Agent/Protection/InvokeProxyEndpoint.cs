@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 using Microsoft.Extensions.Options;
 using Polly;
 using Polly.CircuitBreaker;
@@ -7,18 +6,18 @@ using WarmKeeper.Agent.Targets;
 using WarmKeeper.Core.Observations;
 using WarmKeeper.Core.RateLimiting;
 using WarmKeeper.Lambda;
+using WarmKeeper.Lambda.Signing;
 using WarmKeeper.Lambda.Wire;
-using WarmKeeper.LocalRuntime.Auth;
-using WarmKeeper.LocalRuntime.Engine;
-using WarmKeeper.LocalRuntime.Hosting;
 
 namespace WarmKeeper.Agent.Protection;
 
 /// <summary>
 /// The Invoke operation of the Lambda REST API, in front of a target: checks the caller's signature
 /// (when proxy credentials are set), admits the call through every limit on the function, forwards
-/// it signed with the agent's own credentials through the target's pipeline, and answers exactly as
-/// Lambda would, including throttles (429 <c>TooManyRequestsException</c> with a <c>Reason</c>).
+/// it to the target and answers exactly as Lambda would, including throttles (429
+/// <c>TooManyRequestsException</c> with a <c>Reason</c>). One forward path, whatever the destination:
+/// the target's control plane over its wire (signed with the target's credentials, as configured),
+/// or, for the built-in runtime in this process, the engine itself (in process, unsigned).
 /// </summary>
 internal sealed partial class InvokeProxyEndpoint
 {
@@ -31,24 +30,23 @@ internal sealed partial class InvokeProxyEndpoint
     private readonly ILambdaTargets _targets;
     private readonly RateLimitRegistry _limits;
     private readonly ProxyResilience _resilience;
-    private readonly ProxyObservations _observations;
+    private readonly InvocationObserverDispatcher _observations;
     private readonly SigV4RequestVerifier? _verifier;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly string _target;
     private readonly bool _targetObservesItself;
     private readonly TimeSpan _breakDuration;
-    private readonly LocalLambdaEngine? _inProcess;
+    private readonly bool _preferInProcess;
 
     public InvokeProxyEndpoint(
         ILambdaTargets targets,
         RateLimitRegistry limits,
         ProxyResilience resilience,
-        ProxyObservations observations,
+        [FromKeyedServices(ProtectionServiceCollectionExtensions.ProxyObservationsKey)] InvocationObserverDispatcher observations,
         IOptions<ProxyOptions> options,
         TimeProvider time,
-        ILogger<InvokeProxyEndpoint> logger,
-        LocalRuntimeHost? localRuntime = null)
+        ILogger<InvokeProxyEndpoint> logger)
     {
         _targets = targets;
         _limits = limits;
@@ -64,9 +62,9 @@ internal sealed partial class InvokeProxyEndpoint
             _verifier = new SigV4RequestVerifier(key, secret, o.Region, time);
         }
 
-        // The built-in runtime reports every invocation it runs itself; reporting them again would count demand twice.
-        _targetObservesItself = _target == LambdaTargets.Local && localRuntime is not null;
-        _inProcess = _targetObservesItself && o.InProcessLocalTarget ? localRuntime!.Engine : null;
+        // A target that reports every invocation it runs itself would have its demand counted twice.
+        _targetObservesItself = targets.ReportsOwnInvocations(_target);
+        _preferInProcess = o.InProcessLocalTarget;
     }
 
     public string Target => _target;
@@ -89,22 +87,19 @@ internal sealed partial class InvokeProxyEndpoint
     {
         var cancellationToken = ctx.RequestAborted;
         var request = ctx.Request;
-        if (request.ContentLength > MaxBodyBytes)
+        // Plain arrays, not pooled: a forward cancelled mid-send may still be writing the bytes.
+        using var read = await LambdaRequestBody.ReadAsync(request, MaxBodyBytes, pool: null, cancellationToken);
+        if (read.IsTooLarge)
         {
-            await ProxyErrors.WriteAsync(ctx, LambdaApiError.RequestTooLarge(LocalLambdaEngine.SyncPayloadLimitBytes, async: false));
+            await ProxyErrors.WriteAsync(ctx, LambdaApiError.RequestTooLarge(LambdaLimits.SyncPayloadBytes, async: false));
             return;
         }
 
-        var body = await ReadBodyAsync(request, cancellationToken);
-        if (body is null)
-        {
-            await ProxyErrors.WriteAsync(ctx, LambdaApiError.RequestTooLarge(LocalLambdaEngine.SyncPayloadLimitBytes, async: false));
-            return;
-        }
+        var body = read.Memory;
 
         if (_verifier is not null)
         {
-            var verdict = _verifier.Verify(request, body);
+            var verdict = _verifier.Verify(request, body.Span);
             if (!verdict.IsAuthenticated)
             {
                 await ProxyErrors.WriteAsync(ctx, new LambdaApiError(verdict.StatusCode, verdict.ErrorType!, verdict.Message!));
@@ -114,7 +109,9 @@ internal sealed partial class InvokeProxyEndpoint
 
         var functionName = (string)request.RouteValues["FunctionName"]!;
         string? qualifierQuery = request.Query["Qualifier"];
-        var (function, qualifier) = FunctionNames.Split(functionName, string.IsNullOrEmpty(qualifierQuery) ? null : qualifierQuery);
+        var reference = FunctionReference.Parse(functionName);
+        var function = reference.Name;
+        var qualifier = string.IsNullOrEmpty(qualifierQuery) ? reference.Qualifier : qualifierQuery;
         var headers = request.Headers;
         string? invocationTypeHeader = headers[LambdaHeaders.InvocationType];
         var invocationType = invocationTypeHeader switch
@@ -131,7 +128,7 @@ internal sealed partial class InvokeProxyEndpoint
             return;
         }
 
-        if (!_targets.TryGet(_target, out var lambda))
+        if (!(_preferInProcess && _targets.TryGetInProcess(_target, out var lambda)) && !_targets.TryGet(_target, out lambda))
         {
             await ProxyErrors.WriteAsync(ctx, new LambdaApiError(503, LambdaErrorTypes.Service, $"The proxy's target '{_target}' is not available."));
             return;
@@ -146,7 +143,7 @@ internal sealed partial class InvokeProxyEndpoint
             // DryRun runs nothing, so it takes nothing from the budget.
             if (invocationType != LambdaInvocationType.DryRun && gates.Count > 0)
             {
-                var ping = WarmupPingDetector.IsPing(body);
+                var ping = WarmupPingDetector.IsPing(body.Span);
                 for (var i = 0; i < gates.Count; i++)
                 {
                     var verdict = await gates[i].AdmitAsync(ping, cancellationToken);
@@ -164,19 +161,6 @@ internal sealed partial class InvokeProxyEndpoint
             var forwardStarted = _time.GetTimestamp();
             var toRelease = admittedCount;
             admittedCount = 0;
-            if (_inProcess is not null)
-            {
-                await ForwardInProcessAsync(ctx, _inProcess, new LocalInvokeRequest(
-                    functionName,
-                    string.IsNullOrEmpty(qualifierQuery) ? null : qualifierQuery,
-                    invocationTypeHeader,
-                    body,
-                    string.Equals(headers[LambdaHeaders.LogType], "Tail", StringComparison.Ordinal),
-                    headers[LambdaHeaders.ClientContext],
-                    ctx.TraceIdentifier), function, qualifier, arrived, forwardStarted, gates, verdicts, toRelease, cancellationToken);
-                return;
-            }
-
             await ForwardAsync(ctx, lambda, new InvokeRequest
             {
                 FunctionName = functionName,
@@ -261,108 +245,11 @@ internal sealed partial class InvokeProxyEndpoint
         Observe(function, qualifier, InvocationTypeName(invoke.InvocationType), arrived, result, null);
     }
 
-    private async Task ForwardInProcessAsync(
-        HttpContext ctx, LocalLambdaEngine engine, LocalInvokeRequest invoke, string function, string? qualifier, DateTimeOffset arrived,
-        long forwardStarted, IReadOnlyList<RateLimitGate> gates, GateVerdict[] verdicts, int admittedCount, CancellationToken cancellationToken)
-    {
-        LocalInvokeResult? result = null;
-        LambdaApiError? error = null;
-        try
-        {
-            var pipeline = _resilience.For(_target);
-            var context = ResilienceContextPool.Shared.Get("ProxyInvoke", cancellationToken);
-            try
-            {
-                result = await pipeline.ExecuteAsync(
-                    static async (c, s) =>
-                    {
-                        var r = await s.engine.InvokeAsync(s.invoke, c.CancellationToken);
-                        // A service fault of the runtime counts against the circuit like an HTTP 5xx would.
-                        return r.Error is { StatusCode: >= 500 } fault ? throw new TargetFailureException(fault) : r;
-                    },
-                    context,
-                    (engine, invoke));
-                error = result.Error;
-            }
-            finally
-            {
-                ResilienceContextPool.Shared.Return(context);
-            }
-        }
-        catch (Exception e) when (MapFailure(e) is { } mapped)
-        {
-            error = mapped;
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            // The caller went away; nobody is left to answer.
-        }
-        finally
-        {
-            var duration = _time.GetElapsedTime(forwardStarted);
-            for (var i = 0; i < admittedCount; i++)
-            {
-                gates[i].Finished(verdicts[i], duration);
-            }
-
-            if (result is { Error: null } && (string.IsNullOrEmpty(invoke.InvocationType) || invoke.InvocationType == InvocationTypes.RequestResponse))
-            {
-                _limits.RecordDuration(_target, function, duration);
-            }
-        }
-
-        if (error is not null)
-        {
-            await ProxyErrors.WriteAsync(ctx, error, RetryAfterOf(error));
-            if (error.StatusCode >= 500)
-            {
-                LogForwardFailed(_logger, function, _target, error.StatusCode, error.ErrorType);
-                Observe(function, qualifier, invoke.InvocationType ?? InvocationTypes.RequestResponse, arrived, result: null, error);
-            }
-
-            return;
-        }
-
-        if (result is null)
-        {
-            return;
-        }
-
-        var response = ctx.Response;
-        response.StatusCode = result.StatusCode;
-        var headers = response.Headers;
-        if (result.ExecutedVersion is not null && result.StatusCode == StatusCodes.Status200OK)
-        {
-            headers[LambdaHeaders.ExecutedVersion] = result.ExecutedVersion;
-        }
-
-        if (result.FunctionError is not null)
-        {
-            headers[LambdaHeaders.FunctionError] = result.FunctionError;
-        }
-
-        if (result.LogResult is not null)
-        {
-            headers[LambdaHeaders.LogResult] = result.LogResult;
-        }
-
-        if (result.StatusCode != StatusCodes.Status200OK)
-        {
-            response.ContentLength = 0;
-            return;
-        }
-
-        response.ContentType = "application/json";
-        response.ContentLength = result.Payload.Length;
-        await response.BodyWriter.WriteAsync(result.Payload, cancellationToken);
-    }
-
     /// <summary>How a failure of the target (or of the way to it) is answered; null for what is not ours to answer.</summary>
     private LambdaApiError? MapFailure(Exception exception) => exception switch
     {
         LambdaThrottledException e => new LambdaApiError(429, e.ErrorType, e.Message, e.Reason, RetrySeconds(e.RetryAfter)),
         LambdaServiceException e => new LambdaApiError((int)e.StatusCode, e.ErrorType, e.Message),
-        TargetFailureException e => e.Error,
         BrokenCircuitException e => new LambdaApiError(503, LambdaErrorTypes.Service,
             $"The target '{_target}' is failing; the proxy stopped sending it calls for a while (circuit open).", null, RetrySeconds(e.RetryAfter ?? _breakDuration)),
         TimeoutException e => new LambdaApiError(504, LambdaErrorTypes.Service, e.Message),
@@ -441,9 +328,9 @@ internal sealed partial class InvokeProxyEndpoint
             headers[LambdaHeaders.FunctionError] = result.FunctionError;
         }
 
-        if (result.Log is not null)
+        if (result.LogResult is not null)
         {
-            headers[LambdaHeaders.LogResult] = Convert.ToBase64String(Encoding.UTF8.GetBytes(result.Log));
+            headers[LambdaHeaders.LogResult] = result.LogResult;
         }
 
         if (result.StatusCode != StatusCodes.Status200OK)
@@ -455,31 +342,6 @@ internal sealed partial class InvokeProxyEndpoint
         response.ContentType = "application/json";
         response.ContentLength = result.Payload.Length;
         await response.BodyWriter.WriteAsync(result.Payload, cancellationToken);
-    }
-
-    private static async Task<byte[]?> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken)
-    {
-        if (request.ContentLength is long declared)
-        {
-            var exact = new byte[declared];
-            await request.Body.ReadExactlyAsync(exact, cancellationToken);
-            return exact;
-        }
-
-        using var buffer = new MemoryStream();
-        var chunk = new byte[16 * 1024];
-        int read;
-        while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
-        {
-            if (buffer.Length + read > MaxBodyBytes)
-            {
-                return null;
-            }
-
-            buffer.Write(chunk, 0, read);
-        }
-
-        return buffer.ToArray();
     }
 
     private static string InvocationTypeName(LambdaInvocationType type) => type switch
@@ -510,12 +372,6 @@ internal sealed partial class InvokeProxyEndpoint
     private static partial void LogProxyFailed(ILogger logger, Exception exception);
 }
 
-/// <summary>A service fault answered by the in-process runtime, raised so that the circuit breaker counts it.</summary>
-internal sealed class TargetFailureException(LambdaApiError error) : Exception(error.Message)
-{
-    public LambdaApiError Error { get; } = error;
-}
-
 /// <summary>Lambda-shaped error answers, with the precise Retry-After beside the whole-second one.</summary>
 internal static class ProxyErrors
 {
@@ -528,23 +384,5 @@ internal static class ProxyErrors
         }
 
         return LambdaErrorWriter.WriteAsync(ctx, error, ctx.RequestAborted);
-    }
-}
-
-/// <summary>Function names as callers give them: a name, a partial ARN (<c>123456789012:name</c>), or a full ARN, with an optional qualifier.</summary>
-internal static class FunctionNames
-{
-    public static (string Function, string? Qualifier) Split(string functionName, string? qualifier)
-    {
-        var parts = functionName.Split(':');
-        return parts switch
-        {
-            ["arn", _, "lambda", _, _, "function", var name] => (name, qualifier),
-            ["arn", _, "lambda", _, _, "function", var name, var q] => (name, qualifier ?? q),
-            [var account, var name] when account.Length == 12 && account.All(char.IsAsciiDigit) => (name, qualifier),
-            [var account, var name, var q] when account.Length == 12 && account.All(char.IsAsciiDigit) => (name, qualifier ?? q),
-            [var name, var q] => (name, qualifier ?? q),
-            _ => (functionName, qualifier),
-        };
     }
 }

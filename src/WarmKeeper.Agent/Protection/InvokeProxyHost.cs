@@ -1,9 +1,6 @@
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Options;
+using WarmKeeper.Lambda.Hosting;
 using WarmKeeper.Lambda.Wire;
-using WarmKeeper.LocalRuntime.Engine;
-using WarmKeeper.LocalRuntime.Hosting;
 
 namespace WarmKeeper.Agent.Protection;
 
@@ -32,39 +29,20 @@ public sealed partial class InvokeProxyHost(
         }
 
         var url = new Uri(o.Url, UriKind.Absolute);
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
-        {
-            Args = [],
-            ApplicationName = typeof(InvokeProxyHost).Assembly.GetName().Name,
-            ContentRootPath = AppContext.BaseDirectory,
-        });
-        builder.Configuration.Sources.Clear();
-        builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(kestrel =>
-        {
-            kestrel.AddServerHeader = false;
-            kestrel.Limits.MaxRequestBodySize = 16L * 1024 * 1024;
-            LocalRuntimeServer.Listen(kestrel, url);
-        });
-
-        var app = builder.Build();
+        var app = LambdaListener.Create(url, typeof(InvokeProxyHost).Assembly.GetName().Name!, ProxyOptions.SectionName);
         var endpoint = services.GetRequiredService<InvokeProxyEndpoint>();
         app.Use(static (ctx, next) =>
         {
-            var requestId = Guid.NewGuid().ToString();
-            ctx.TraceIdentifier = requestId;
-            ctx.Response.Headers[LambdaHeaders.RequestId] = requestId;
+            LambdaListener.AssignRequestId(ctx);
             return next(ctx);
         });
         app.MapPost(LambdaPaths.Invoke, endpoint.InvokeAsync);
-        app.MapFallback(static ctx => LambdaErrorWriter.WriteAsync(ctx, new LambdaApiError(404, "UnknownOperationException",
-            "The WarmKeeper invoke proxy serves Invoke only; send other Lambda operations to the target. Unknown operation " + ctx.Request.Method + " " + ctx.Request.Path),
-            ctx.RequestAborted));
+        app.MapFallback(static ctx => LambdaListener.UnknownOperationAsync(ctx,
+            "The WarmKeeper invoke proxy serves Invoke only; send other Lambda operations to the target. "));
 
         await app.StartAsync(cancellationToken);
         _app = app;
-        var bound = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
-        BaseAddress = new UriBuilder(url) { Port = bound.Port, Path = "/" }.Uri;
+        BaseAddress = LambdaListener.BaseAddress(app, url);
         LogListening(logger, BaseAddress, endpoint.Target);
     }
 

@@ -41,7 +41,6 @@ public sealed partial class ProxyResilience(IOptions<ProxyOptions> options, Time
     internal static bool IsOutage(Exception? e) => e switch
     {
         LambdaServiceException service => (int)service.StatusCode >= 500,
-        TargetFailureException => true,
         HttpRequestException or TimeoutException => true,
         _ => false,
     };

@@ -2,13 +2,15 @@ using Microsoft.Extensions.Options;
 using WarmKeeper.Agent.Hosting;
 using WarmKeeper.Lambda;
 using WarmKeeper.LocalRuntime;
+using WarmKeeper.LocalRuntime.Engine;
 using WarmKeeper.LocalRuntime.Hosting;
 
 namespace WarmKeeper.Agent.Targets;
 
 /// <summary>
 /// The configured targets (from DI, one control plane each) plus <c>local</c>, whose control plane
-/// is made on first use because the local runtime's address is only known once it listens.
+/// is made on first use because the local runtime's address is only known once it listens; and, for
+/// the proxy, <c>local</c> in process (the engine itself, no wire).
 /// </summary>
 internal sealed class LambdaTargets : ILambdaTargets, IInFlightGauge, IDisposable
 {
@@ -21,6 +23,7 @@ internal sealed class LambdaTargets : ILambdaTargets, IInFlightGauge, IDisposabl
     private readonly ILoggerFactory _loggerFactory;
     private readonly Lock _gate = new();
     private readonly FaultInjectionOptions _faults;
+    private readonly InProcessLambdaControlPlane? _inProcess;
     private LambdaControlPlane? _local;
 
     public LambdaTargets(
@@ -37,6 +40,7 @@ internal sealed class LambdaTargets : ILambdaTargets, IInFlightGauge, IDisposabl
         _localOptions = localOptions.Value;
         _timeProvider = timeProvider;
         _loggerFactory = loggerFactory;
+        _inProcess = localRuntime is null ? null : new InProcessLambdaControlPlane(localRuntime.Engine, Local);
         Names = (_localOptions.Enabled ? new[] { Local } : []).Concat(configured.TargetNames).ToArray();
     }
 
@@ -59,6 +63,15 @@ internal sealed class LambdaTargets : ILambdaTargets, IInFlightGauge, IDisposabl
         controlPlane = null!;
         return false;
     }
+
+    public bool TryGetInProcess(string name, out ILambdaControlPlane controlPlane)
+    {
+        controlPlane = _inProcess!;
+        return name == Local && _localOptions.Enabled && _inProcess is not null;
+    }
+
+    // The built-in runtime's engine was built with the agent's observers.
+    public bool ReportsOwnInvocations(string name) => name == Local && _localRuntime is not null;
 
     public int? InFlight(string target, string function)
     {

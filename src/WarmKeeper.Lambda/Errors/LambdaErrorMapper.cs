@@ -33,10 +33,23 @@ public static class LambdaErrorMapper
             ?? PlainTextMessage(body)
             ?? $"Lambda answered HTTP {(int)statusCode} ({errorType}).";
 
-        return errorType switch
+        return Create(errorType, message, statusCode, requestId, document?.Reason, retryAfter);
+    }
+
+    /// <summary>An error a Lambda listener in this process answered (the in-process runtime), as a client would have read it off the wire.</summary>
+    public static LambdaServiceException Map(LambdaApiError error, string? requestId)
+    {
+        ArgumentNullException.ThrowIfNull(error);
+        return Create(error.ErrorType, error.Message, (HttpStatusCode)error.StatusCode, requestId, error.Reason,
+            error.RetryAfterSeconds is int seconds ? TimeSpan.FromSeconds(seconds) : null);
+    }
+
+    private static LambdaServiceException Create(
+        string errorType, string message, HttpStatusCode statusCode, string? requestId, string? reason, TimeSpan? retryAfter) =>
+        errorType switch
         {
             LambdaErrorTypes.TooManyRequests =>
-                new LambdaThrottledException(errorType, message, statusCode, requestId, document?.Reason, retryAfter),
+                new LambdaThrottledException(errorType, message, statusCode, requestId, reason, retryAfter),
             LambdaErrorTypes.ResourceNotFound =>
                 new LambdaResourceNotFoundException(errorType, message, statusCode, requestId),
             LambdaErrorTypes.InvalidParameterValue =>
@@ -55,7 +68,6 @@ public static class LambdaErrorMapper
                 new LambdaAuthenticationException(errorType, message, statusCode, requestId),
             _ => new LambdaServiceException(errorType, message, statusCode, requestId, retryAfter),
         };
-    }
 
     /// <summary>
     /// Reads <c>Retry-After</c> as seconds or as an HTTP date (relative to <paramref name="now"/>);

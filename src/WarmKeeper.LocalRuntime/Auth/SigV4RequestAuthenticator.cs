@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using WarmKeeper.Lambda.Signing;
 using WarmKeeper.LocalRuntime.Hosting;
 
 namespace WarmKeeper.LocalRuntime.Auth;
@@ -23,8 +24,33 @@ public sealed class SigV4RequestAuthenticator : IRequestAuthenticator
         ArgumentNullException.ThrowIfNull(options);
         if (options.Value.Credentials is not null)
         {
-            _verifier = SigV4RequestVerifier.FromOptions(options.Value, timeProvider);
+            _verifier = CreateVerifier(options.Value, timeProvider);
         }
+    }
+
+    /// <summary>A verifier for the runtime's options; <see cref="LocalRuntimeOptions.Credentials"/> must be complete.</summary>
+    public static SigV4RequestVerifier CreateVerifier(LocalRuntimeOptions options, TimeProvider timeProvider)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var credentials = options.Credentials
+            ?? throw new ArgumentException($"{LocalRuntimeOptions.SectionName}:Credentials is not set; there is nothing to verify signatures with.", nameof(options));
+        var missing = new List<string>();
+        if (string.IsNullOrWhiteSpace(credentials.AccessKeyId))
+        {
+            missing.Add($"{LocalRuntimeOptions.SectionName}:Credentials:AccessKeyId");
+        }
+
+        if (string.IsNullOrWhiteSpace(credentials.SecretAccessKey))
+        {
+            missing.Add($"{LocalRuntimeOptions.SectionName}:Credentials:SecretAccessKey");
+        }
+
+        if (missing.Count > 0)
+        {
+            throw new ArgumentException($"Signature verification needs {string.Join(" and ", missing)}.", nameof(options));
+        }
+
+        return new SigV4RequestVerifier(credentials.AccessKeyId!, credentials.SecretAccessKey!, options.Region, timeProvider);
     }
 
     public async ValueTask<RequestAuthenticationResult> AuthenticateAsync(HttpRequest request, CancellationToken ct)

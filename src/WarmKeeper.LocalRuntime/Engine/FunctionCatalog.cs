@@ -117,35 +117,6 @@ public sealed class FunctionDefinition
         long.TryParse(v, NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : long.MaxValue;
 }
 
-/// <summary>The parts of a FunctionName path parameter: a name, a full or partial ARN, or name:qualifier.</summary>
-internal readonly record struct FunctionReference(string Name, string? Qualifier)
-{
-    /// <summary>Splits <paramref name="functionName"/> as Lambda accepts it.</summary>
-    public static FunctionReference Parse(string functionName)
-    {
-        if (functionName.IndexOf(':', StringComparison.Ordinal) < 0)
-        {
-            return new FunctionReference(functionName, null);
-        }
-
-        var parts = functionName.Split(':');
-        // arn:aws:lambda:region:account:function:name[:qualifier]
-        if (parts.Length >= 7 && parts[0] == "arn" && parts[5] == "function")
-        {
-            return new FunctionReference(parts[6], parts.Length > 7 ? parts[7] : null);
-        }
-
-        // account:function:name[:qualifier]
-        if (parts.Length >= 3 && parts[1] == "function")
-        {
-            return new FunctionReference(parts[2], parts.Length > 3 ? parts[3] : null);
-        }
-
-        // name:qualifier
-        return new FunctionReference(parts[0], parts.Length > 1 ? parts[1] : null);
-    }
-}
-
 internal static class LambdaTimestamps
 {
     /// <summary>Lambda's LastModified format, e.g. <c>2026-11-27T07:00:00.000+0000</c>.</summary>

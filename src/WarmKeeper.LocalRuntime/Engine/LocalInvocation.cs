@@ -1,3 +1,5 @@
+using WarmKeeper.Lambda.Wire;
+
 namespace WarmKeeper.LocalRuntime.Engine;
 
 /// <summary>An Invoke call as the engine receives it (the HTTP layer or an in-process caller).</summary>

@@ -8,12 +8,6 @@ namespace WarmKeeper.LocalRuntime.Engine;
 
 public sealed partial class LocalLambdaEngine
 {
-    /// <summary>Lambda's limit for a RequestResponse payload (6 MB).</summary>
-    public const int SyncPayloadLimitBytes = 6 * 1024 * 1024;
-
-    /// <summary>Lambda's limit for an Event payload (1 MB).</summary>
-    public const int AsyncPayloadLimitBytes = 1024 * 1024;
-
     private static readonly byte[] EmptyEvent = "{}"u8.ToArray();
 
     /// <summary>
@@ -52,7 +46,7 @@ public sealed partial class LocalLambdaEngine
         }
 
         var payload = request.Payload;
-        var limit = isEvent ? AsyncPayloadLimitBytes : SyncPayloadLimitBytes;
+        var limit = isEvent ? LambdaLimits.AsyncPayloadBytes : LambdaLimits.SyncPayloadBytes;
         if (payload.Length > limit)
         {
             return ValueTask.FromResult(Rejected(requestId, LambdaApiError.RequestTooLarge(limit, isEvent)));
@@ -297,7 +291,7 @@ public sealed partial class LocalLambdaEngine
         string? functionError;
         if (errorType is not null)
         {
-            responsePayload = InvocationReport.ErrorDocument(errorType, errorMessage!);
+            responsePayload = InvocationLog.ErrorDocument(errorType, errorMessage!);
             functionError = "Unhandled";
         }
         else
@@ -310,8 +304,8 @@ public sealed partial class LocalLambdaEngine
         string? logResult = null;
         if (tail)
         {
-            logResult = InvocationReport.BuildTail(requestId, version, result?.Log, extraLine, runDuration, options.MemoryMb,
-                InvocationReport.EstimateMaxMemoryUsedMb(options.MemoryMb, payload.Length), initDuration, status);
+            logResult = InvocationLog.BuildTail(requestId, version, result?.Log, extraLine, runDuration, options.MemoryMb,
+                InvocationLog.EstimateMaxMemoryUsedMb(options.MemoryMb, payload.Length), initDuration, status);
         }
 
         if (_observers.HasObservers)

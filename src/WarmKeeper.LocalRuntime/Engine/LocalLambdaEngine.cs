@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using WarmKeeper.Core.Observations;
+using WarmKeeper.Lambda.Wire;
 using WarmKeeper.LocalRuntime.Functions;
 
 namespace WarmKeeper.LocalRuntime.Engine;
@@ -68,7 +69,7 @@ public sealed partial class LocalLambdaEngine : IAsyncDisposable
         }
 
         _stopping = _shutdown.Token;
-        _observers = new InvocationObserverDispatcher(observers, _logger, _stopping);
+        _observers = new InvocationObserverDispatcher(observers, e => LocalLambdaEngineLog.ObserverFailed(_logger, e), _stopping);
         _eventQueue = new AsyncInvocationQueue(this, options.AsyncQueueCapacity, Math.Max(1, options.AsyncConcurrency), _time, _logger, _stopping);
 
         var sweepPeriod = SweepPeriod(options);

@@ -5,6 +5,7 @@ using System.Text.Json.Serialization.Metadata;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using WarmKeeper.Lambda.Hosting;
 using WarmKeeper.Lambda.Wire;
 using WarmKeeper.LocalRuntime.Engine;
 
@@ -51,8 +52,7 @@ internal static class LambdaApiEndpoints
         app.MapDelete("/2019-09-30/functions/{FunctionName}/provisioned-concurrency", ctx => NoContentAsync(ctx,
             static (c, e) => e.DeleteProvisionedConcurrencyConfig(FunctionName(c), Query(c, "Qualifier")), engine));
 
-        app.MapFallback(static ctx => WriteErrorAsync(ctx, new LambdaApiError(404, "UnknownOperationException",
-            "Unknown operation " + ctx.Request.Method + " " + ctx.Request.Path)));
+        app.MapFallback(static ctx => LambdaListener.UnknownOperationAsync(ctx));
     }
 
     private static async Task InvokeAsync(HttpContext ctx, LocalLambdaEngine engine)
@@ -61,51 +61,25 @@ internal static class LambdaApiEndpoints
         var headers = request.Headers;
         string? invocationType = headers[LambdaHeaders.InvocationType];
         var isEvent = string.Equals(invocationType, InvocationTypes.Event, StringComparison.Ordinal);
-        var limit = isEvent ? LocalLambdaEngine.AsyncPayloadLimitBytes : LocalLambdaEngine.SyncPayloadLimitBytes;
-        if (request.ContentLength > limit)
+        var limit = isEvent ? LambdaLimits.AsyncPayloadBytes : LambdaLimits.SyncPayloadBytes;
+        using var body = await LambdaRequestBody.ReadAsync(request, limit, ArrayPool<byte>.Shared, ctx.RequestAborted);
+        if (body.IsTooLarge)
         {
             await WriteErrorAsync(ctx, LambdaApiError.RequestTooLarge(limit, isEvent));
             return;
         }
 
-        byte[]? rented = null;
-        try
-        {
-            int length;
-            try
-            {
-                (rented, length) = await ReadBodyAsync(request, limit, ctx.RequestAborted);
-            }
-            catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
-            {
-                length = -1;
-            }
-
-            if (length < 0)
-            {
-                await WriteErrorAsync(ctx, LambdaApiError.RequestTooLarge(limit, isEvent));
-                return;
-            }
-
-            string? logType = headers[LambdaHeaders.LogType];
-            var invoke = new LocalInvokeRequest(
-                FunctionName(ctx),
-                Query(ctx, "Qualifier"),
-                invocationType,
-                rented is null ? ReadOnlyMemory<byte>.Empty : rented.AsMemory(0, length),
-                string.Equals(logType, "Tail", StringComparison.Ordinal),
-                headers[LambdaHeaders.ClientContext],
-                ctx.TraceIdentifier);
-            var result = await engine.InvokeAsync(invoke, ctx.RequestAborted);
-            await WriteInvokeResultAsync(ctx, result);
-        }
-        finally
-        {
-            if (rented is not null)
-            {
-                ArrayPool<byte>.Shared.Return(rented);
-            }
-        }
+        string? logType = headers[LambdaHeaders.LogType];
+        var invoke = new LocalInvokeRequest(
+            FunctionName(ctx),
+            Query(ctx, "Qualifier"),
+            invocationType,
+            body.Memory,
+            string.Equals(logType, "Tail", StringComparison.Ordinal),
+            headers[LambdaHeaders.ClientContext],
+            ctx.TraceIdentifier);
+        var result = await engine.InvokeAsync(invoke, ctx.RequestAborted);
+        await WriteInvokeResultAsync(ctx, result);
     }
 
     private static async Task WriteInvokeResultAsync(HttpContext ctx, LocalInvokeResult result)
@@ -143,60 +117,6 @@ internal static class LambdaApiEndpoints
         response.ContentType = JsonContentType;
         response.ContentLength = result.Payload.Length;
         await response.BodyWriter.WriteAsync(result.Payload, ctx.RequestAborted);
-    }
-
-    /// <summary>Reads the whole body into a pooled array; length -1 when it exceeds <paramref name="limit"/>.</summary>
-    private static async ValueTask<(byte[]? Buffer, int Length)> ReadBodyAsync(HttpRequest request, int limit, CancellationToken ct)
-    {
-        var declared = request.ContentLength;
-        if (declared == 0)
-        {
-            return (null, 0);
-        }
-
-        var capacity = declared is long n ? (int)n + 1 : 16 * 1024;
-        var buffer = ArrayPool<byte>.Shared.Rent(capacity);
-        var length = 0;
-        var body = request.Body;
-        try
-        {
-            while (true)
-            {
-                if (length == buffer.Length)
-                {
-                    if (length > limit)
-                    {
-                        ArrayPool<byte>.Shared.Return(buffer);
-                        return (null, -1);
-                    }
-
-                    var bigger = ArrayPool<byte>.Shared.Rent(Math.Min(buffer.Length * 2, limit + 2));
-                    buffer.AsSpan(0, length).CopyTo(bigger);
-                    ArrayPool<byte>.Shared.Return(buffer);
-                    buffer = bigger;
-                }
-
-                var read = await body.ReadAsync(buffer.AsMemory(length), ct);
-                if (read == 0)
-                {
-                    break;
-                }
-
-                length += read;
-                if (length > limit)
-                {
-                    ArrayPool<byte>.Shared.Return(buffer);
-                    return (null, -1);
-                }
-            }
-        }
-        catch
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-            throw;
-        }
-
-        return (buffer, length);
     }
 
     private static async Task PutFunctionConcurrencyAsync(HttpContext ctx, LocalLambdaEngine engine)
@@ -307,25 +227,5 @@ internal static class LambdaApiEndpoints
         return int.TryParse(raw, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n)
             ? n
             : throw new LambdaApiException(LambdaApiError.InvalidParameter("MaxItems must be an integer between 1 and 10000, not '" + raw + "'."));
-    }
-}
-
-/// <summary>Answers with a Lambda error exactly as the service does: status, <c>x-amzn-ErrorType</c>, <c>Retry-After</c> and the JSON body.</summary>
-public static class LambdaErrorWriter
-{
-    public static async Task WriteAsync(HttpContext ctx, LambdaApiError error, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(ctx);
-        ArgumentNullException.ThrowIfNull(error);
-        var response = ctx.Response;
-        response.StatusCode = error.StatusCode;
-        response.Headers[LambdaHeaders.ErrorType] = error.ErrorType;
-        if (error.RetryAfterSeconds is int retryAfter)
-        {
-            response.Headers[LambdaHeaders.RetryAfter] = retryAfter.ToString(CultureInfo.InvariantCulture);
-        }
-
-        response.ContentType = "application/json";
-        await JsonSerializer.SerializeAsync(response.Body, error.ToBody(), LambdaJsonContext.Default.LambdaErrorBody, cancellationToken);
     }
 }

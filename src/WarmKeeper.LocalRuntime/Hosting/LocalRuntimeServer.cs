@@ -1,13 +1,10 @@
-using System.Net;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using WarmKeeper.Core.Observations;
+using WarmKeeper.Lambda.Hosting;
 using WarmKeeper.Lambda.Wire;
 using WarmKeeper.LocalRuntime.Engine;
 using WarmKeeper.LocalRuntime.Functions;
@@ -34,9 +31,6 @@ public sealed record LocalRuntimeServerDependencies
 /// </summary>
 public sealed partial class LocalRuntimeServer : IAsyncDisposable
 {
-    /// <summary>Kestrel's own limit sits above Lambda's 6 MB so oversized invokes get Lambda's 413, not Kestrel's.</summary>
-    private const long KestrelBodyLimit = 16L * 1024 * 1024;
-
     private readonly WebApplication _app;
     private readonly bool _ownsEngine;
     private int _disposed;
@@ -91,23 +85,7 @@ public sealed partial class LocalRuntimeServer : IAsyncDisposable
     {
         var options = engine.Options;
         var url = new Uri(options.Url, UriKind.Absolute);
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
-        {
-            Args = [],
-            ApplicationName = typeof(LocalRuntimeServer).Assembly.GetName().Name,
-            ContentRootPath = AppContext.BaseDirectory,
-        });
-        // The runtime is configured by LocalRuntimeOptions only: no appsettings, no ASPNETCORE_URLS.
-        builder.Configuration.Sources.Clear();
-        builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(kestrel =>
-        {
-            kestrel.AddServerHeader = false;
-            kestrel.Limits.MaxRequestBodySize = KestrelBodyLimit;
-            Listen(kestrel, url);
-        });
-
-        var app = builder.Build();
+        var app = LambdaListener.Create(url, typeof(LocalRuntimeServer).Assembly.GetName().Name!, LocalRuntimeOptions.SectionName);
         var logger = (engine.LoggerFactory ?? Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance).CreateLogger<LocalRuntimeServer>();
         var requireSignature = authenticator is not null && options.Credentials is not null;
         if (options.Credentials is not null && authenticator is null)
@@ -117,9 +95,7 @@ public sealed partial class LocalRuntimeServer : IAsyncDisposable
 
         app.Use((ctx, next) =>
         {
-            var requestId = Guid.NewGuid().ToString();
-            ctx.TraceIdentifier = requestId;
-            ctx.Response.Headers[LambdaHeaders.RequestId] = requestId;
+            LambdaListener.AssignRequestId(ctx);
             var pending = next(ctx);
             return pending.IsCompletedSuccessfully ? Task.CompletedTask : AnswerFaultsAsync(pending, ctx, logger);
         });
@@ -131,10 +107,7 @@ public sealed partial class LocalRuntimeServer : IAsyncDisposable
         app.MapLambdaApi(engine);
 
         await app.StartAsync(ct);
-        var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
-        var bound = new Uri(addresses.First());
-        var baseAddress = new UriBuilder(url) { Port = bound.Port, Path = "/" }.Uri;
-        return new LocalRuntimeServer(app, engine, baseAddress, ownsEngine);
+        return new LocalRuntimeServer(app, engine, LambdaListener.BaseAddress(app, url), ownsEngine);
     }
 
     /// <summary>A bug in an operation still gets Lambda's 500 shape (ServiceException), not an empty Kestrel 500.</summary>
@@ -150,7 +123,7 @@ public sealed partial class LocalRuntimeServer : IAsyncDisposable
             ctx.Response.Clear();
             ctx.Response.Headers[LambdaHeaders.RequestId] = ctx.TraceIdentifier;
             await LambdaApiEndpoints.WriteErrorAsync(ctx, ex.StatusCode == StatusCodes.Status413PayloadTooLarge
-                ? new LambdaApiError(413, LambdaErrorTypes.RequestTooLarge, "Request must be smaller than " + KestrelBodyLimit + " bytes.")
+                ? new LambdaApiError(413, LambdaErrorTypes.RequestTooLarge, "Request must be smaller than " + LambdaLimits.ListenerBodyBytes + " bytes.")
                 : new LambdaApiError(400, LambdaErrorTypes.InvalidRequestContent, ex.Message));
         }
         catch (Exception ex) when (!ctx.Response.HasStarted && !ctx.RequestAborted.IsCancellationRequested)
@@ -167,45 +140,6 @@ public sealed partial class LocalRuntimeServer : IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Local runtime operation {Method} {Path} failed")]
     private static partial void LogOperationFailed(ILogger logger, string method, string path, Exception exception);
-
-    /// <summary>Binds <paramref name="url"/> as the runtime does (port 0 on localhost means loopback IPv4); the proxy listens the same way.</summary>
-    public static void Listen(Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions kestrel, Uri url)
-    {
-        ArgumentNullException.ThrowIfNull(kestrel);
-        ArgumentNullException.ThrowIfNull(url);
-        var host = url.Host.Trim('[', ']');
-        var port = url.Port;
-        if (string.Equals(host, "localhost", StringComparison.OrdinalIgnoreCase))
-        {
-            // Kestrel refuses a dynamic port on "localhost" (two sockets); loopback IPv4 is what tests mean.
-            if (port == 0)
-            {
-                kestrel.Listen(IPAddress.Loopback, 0);
-            }
-            else
-            {
-                kestrel.ListenLocalhost(port);
-            }
-        }
-        else if (host is "*" or "+" or "0.0.0.0")
-        {
-            kestrel.ListenAnyIP(port);
-        }
-        else if (IPAddress.TryParse(host, out var ip))
-        {
-            kestrel.Listen(ip, port);
-        }
-        else
-        {
-            var resolved = Dns.GetHostAddresses(host);
-            if (resolved.Length == 0)
-            {
-                throw new InvalidOperationException($"{LocalRuntimeOptions.SectionName}:Url host '{host}' does not resolve.");
-            }
-
-            kestrel.Listen(resolved[0], port);
-        }
-    }
 
     private static async Task AuthenticateAsync(HttpContext ctx, RequestDelegate next, IRequestAuthenticator authenticator)
     {

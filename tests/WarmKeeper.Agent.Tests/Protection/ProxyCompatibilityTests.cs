@@ -51,6 +51,27 @@ public sealed class ProxyCompatibilityTests
             lambda.InvokeAsync(new InvokeRequest { FunctionName = "no-such-function" }, CancellationToken.None));
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_partial_and_a_full_arn_are_the_function_and_share_its_rate_limit(bool inProcess)
+    {
+        await using var proxy = await ProxiedAgent.StartAsync($"--WarmKeeper:Proxy:InProcessLocalTarget={inProcess}");
+        await proxy.CreateLimitAsync("""{"id":"one-call","functions":["hello"],"permitsPerSecond":0,"burst":1}""");
+
+        // The one permit goes to the partial ARN: it ran hello (the echo), under hello's limit.
+        using var partial = await proxy.InvokeAsync(Uri.EscapeDataString("123456789012:function:hello"), """{"form":"partial"}""");
+        Assert.Equal(HttpStatusCode.OK, partial.StatusCode);
+        Assert.Equal("""{"form":"partial"}""", await partial.Content.ReadAsStringAsync());
+
+        foreach (var form in new[] { "arn:aws:lambda:us-east-1:123456789012:function:hello", "123456789012:function:hello", "hello" })
+        {
+            using var refused = await proxy.InvokeAsync(Uri.EscapeDataString(form));
+            Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
+            Assert.Equal("TooManyRequestsException", refused.Headers.GetValues("x-amzn-ErrorType").Single());
+        }
+    }
+
     [Fact]
     public async Task With_proxy_credentials_callers_must_sign_with_them()
     {

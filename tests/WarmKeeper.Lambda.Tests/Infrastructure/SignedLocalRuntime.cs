@@ -1,4 +1,5 @@
 using WarmKeeper.LocalRuntime;
+using WarmKeeper.Lambda.Signing;
 using WarmKeeper.LocalRuntime.Auth;
 using WarmKeeper.LocalRuntime.Hosting;
 
@@ -52,7 +53,7 @@ public sealed class SignedLocalRuntime : IAsyncLifetime
         var options = Options();
         Server = await LocalRuntimeServer.StartAsync(options, new LocalRuntimeServerDependencies
         {
-            Authenticator = new SigV4RequestAuthenticator(SigV4RequestVerifier.FromOptions(options, TimeProvider.System)),
+            Authenticator = new SigV4RequestAuthenticator(SigV4RequestAuthenticator.CreateVerifier(options, TimeProvider.System)),
         });
         Lambda = LambdaControlPlane.Create(TestTargets.Options(Server.BaseAddress, o => o.Name = "local"));
     }

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Microsoft.AspNetCore.Http;
+using WarmKeeper.Lambda.Signing;
 using WarmKeeper.LocalRuntime.Auth;
 
 namespace WarmKeeper.Lambda.Tests.Infrastructure;

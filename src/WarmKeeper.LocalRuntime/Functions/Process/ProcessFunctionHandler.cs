@@ -7,6 +7,7 @@ using System.Text.Json;
 using System.Threading.Channels;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
+using WarmKeeper.Lambda.Wire;
 using OsProcess = System.Diagnostics.Process;
 
 namespace WarmKeeper.LocalRuntime.Functions.Process;
@@ -506,28 +507,9 @@ public sealed class ProcessFunctionHandler : IFunctionHandler
     /// <summary>The request body, or null when it exceeds <see cref="MaxResponseBytes"/>.</summary>
     private static async Task<byte[]?> ReadBodyAsync(HttpContext context)
     {
-        if (context.Request.ContentLength > MaxResponseBytes)
-        {
-            return null;
-        }
-        var reader = context.Request.BodyReader;
-        while (true)
-        {
-            var result = await reader.ReadAsync(context.RequestAborted);
-            var buffer = result.Buffer;
-            if (buffer.Length > MaxResponseBytes)
-            {
-                reader.AdvanceTo(buffer.End);
-                return null;
-            }
-            if (result.IsCompleted)
-            {
-                var body = buffer.ToArray();
-                reader.AdvanceTo(buffer.End);
-                return body;
-            }
-            reader.AdvanceTo(buffer.Start, buffer.End);
-        }
+        // Not pooled: the answer outlives the request that carried it.
+        using var body = await LambdaRequestBody.ReadAsync(context.Request, MaxResponseBytes, pool: null, context.RequestAborted);
+        return body.IsTooLarge ? null : body.Memory.ToArray();
     }
 
     private static bool LooksLikeJsonObject(byte[] body)

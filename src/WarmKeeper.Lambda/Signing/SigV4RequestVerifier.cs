@@ -8,10 +8,10 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Primitives;
 
-namespace WarmKeeper.LocalRuntime.Auth;
+namespace WarmKeeper.Lambda.Signing;
 
 /// <summary>
-/// Checks the AWS Signature Version 4 of a request to the local runtime the way Lambda does:
+/// Checks the AWS Signature Version 4 of a request to a Lambda listener (the local runtime, the invoke proxy) the way Lambda does:
 /// recomputes the canonical request (double-encoded canonical URI as for every non-S3 service,
 /// sorted canonical query, the signed headers, the payload hash), the string to sign and the
 /// signature with the configured secret, compares in constant time, and refuses requests whose
@@ -36,7 +36,7 @@ public sealed class SigV4RequestVerifier
 
     /// <param name="accessKeyId">The one access key id the runtime accepts.</param>
     /// <param name="secretAccessKey">Its secret.</param>
-    /// <param name="region">The region requests must be scoped to (the runtime's <see cref="LocalRuntimeOptions.Region"/>).</param>
+    /// <param name="region">The region requests must be scoped to (the listener's own region).</param>
     /// <param name="timeProvider">The clock of the skew check.</param>
     /// <param name="service">The service requests must be scoped to.</param>
     public SigV4RequestVerifier(string accessKeyId, string secretAccessKey, string region, TimeProvider timeProvider, string service = "lambda")
@@ -51,31 +51,6 @@ public sealed class SigV4RequestVerifier
         _region = region;
         _service = service;
         _timeProvider = timeProvider;
-    }
-
-    /// <summary>From the runtime's options; <see cref="LocalRuntimeOptions.Credentials"/> must be complete.</summary>
-    public static SigV4RequestVerifier FromOptions(LocalRuntimeOptions options, TimeProvider timeProvider)
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        var credentials = options.Credentials
-            ?? throw new ArgumentException($"{LocalRuntimeOptions.SectionName}:Credentials is not set; there is nothing to verify signatures with.", nameof(options));
-        var missing = new List<string>();
-        if (string.IsNullOrWhiteSpace(credentials.AccessKeyId))
-        {
-            missing.Add($"{LocalRuntimeOptions.SectionName}:Credentials:AccessKeyId");
-        }
-
-        if (string.IsNullOrWhiteSpace(credentials.SecretAccessKey))
-        {
-            missing.Add($"{LocalRuntimeOptions.SectionName}:Credentials:SecretAccessKey");
-        }
-
-        if (missing.Count > 0)
-        {
-            throw new ArgumentException($"Signature verification needs {string.Join(" and ", missing)}.", nameof(options));
-        }
-
-        return new SigV4RequestVerifier(credentials.AccessKeyId!, credentials.SecretAccessKey!, options.Region, timeProvider);
     }
 
     /// <summary>

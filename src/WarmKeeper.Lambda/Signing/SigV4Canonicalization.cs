@@ -1,6 +1,6 @@
 using Amazon.Util;
 
-namespace WarmKeeper.LocalRuntime.Auth;
+namespace WarmKeeper.Lambda.Signing;
 
 /// <summary>The canonical URI and query string of SigV4, as AWS computes them for every service but S3.</summary>
 public static class SigV4Canonicalization

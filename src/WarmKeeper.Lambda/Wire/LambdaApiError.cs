@@ -1,7 +1,6 @@
 using System.Globalization;
-using WarmKeeper.Lambda.Wire;
 
-namespace WarmKeeper.LocalRuntime.Engine;
+namespace WarmKeeper.Lambda.Wire;
 
 /// <summary>An error answer of the Lambda API: status, <c>x-amzn-ErrorType</c> and the JSON body.</summary>
 /// <param name="StatusCode">The HTTP status.</param>

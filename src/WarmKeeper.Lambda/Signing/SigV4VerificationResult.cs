@@ -1,6 +1,6 @@
 using WarmKeeper.Lambda.Wire;
 
-namespace WarmKeeper.LocalRuntime.Auth;
+namespace WarmKeeper.Lambda.Signing;
 
 /// <summary>
 /// The outcome of checking a request's SigV4 signature. On failure it carries what Lambda answers:
