@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using WarmKeeper.Core.Scaling;
 using WarmKeeper.Core.Validation;
 using WarmKeeper.Dashboard.Client;
+using WarmKeeper.Core.Targets;
 
 namespace WarmKeeper.Dashboard.Forms;
 
@@ -16,7 +17,7 @@ public sealed class ConcurrencyPolicyDraft
     private static readonly ConcurrencyPolicy Defaults = new() { Id = "-", Target = "-", Function = "-", Qualifier = "-" };
 
     public string Id { get; set; } = "";
-    public string Target { get; set; } = "local";
+    public string Target { get; set; } = TargetNames.Local;
     public string Function { get; set; } = "";
     public string Qualifier { get; set; } = "";
     public string Min { get; set; } = Whole(Defaults.Min);

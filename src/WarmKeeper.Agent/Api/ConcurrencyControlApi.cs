@@ -10,7 +10,7 @@ using WarmKeeper.Lambda;
 
 namespace WarmKeeper.Agent.Api;
 
-/// <summary>By-hand concurrency settings and demand metrics of one function.</summary>
+/// <summary>By-hand concurrency settings of one function.</summary>
 internal static class ConcurrencyControlApi
 {
     public static IEndpointRouteBuilder MapConcurrencyControlApi(this IEndpointRouteBuilder endpoints)
@@ -25,8 +25,6 @@ internal static class ConcurrencyControlApi
         group.MapPut("/provisioned-concurrency", PutProvisionedAsync).WithName("PutProvisionedConcurrency")
             .WithSummary("Sets provisioned concurrency by hand (body {\"qualifier\": \"live\", \"value\": n}); pauses the policy covering it.")
             .RequireAuthorization(SecurityServiceCollectionExtensions.WritePolicy);
-        group.MapGet("/metrics", MetricsAsync).WithName("GetFunctionMetrics")
-            .WithSummary("Demand time series: ?window=00:10:00&step=00:00:10&qualifier=live (qualifier omitted: all of the function).");
         return endpoints;
     }
 
@@ -174,60 +172,4 @@ internal static class ConcurrencyControlApi
             target, name, qualifier, paused?.Value.Id), cancellationToken);
         return TypedResults.Ok(new JsonObject { ["qualifier"] = qualifier, ["provisionedConcurrency"] = value, ["pausedPolicy"] = paused?.Value.Id });
     }
-
-    private static Results<Ok<MetricsResponse>, ValidationProblem> MetricsAsync(
-        string target, string name, string? window, string? step, string? qualifier, DemandRecorder demand, TimeProvider timeProvider)
-    {
-        var errors = new ValidationErrors();
-        var windowSpan = ParseSpan(window, TimeSpan.FromMinutes(10), "window", errors);
-        var stepSpan = ParseSpan(step, TimeSpan.FromSeconds(10), "step", errors);
-        if (stepSpan < TimeSpan.FromSeconds(1))
-        {
-            errors.Add("step", "step must be at least 00:00:01.");
-        }
-        else if (windowSpan.Ticks / Math.Max(1, stepSpan.Ticks) > 3600)
-        {
-            errors.Add("step", "window / step must be at most 3600 points.");
-        }
-
-        if (!errors.IsValid)
-        {
-            return ApiResults.Invalid(errors);
-        }
-
-        var key = new DemandKey(target, name, qualifier ?? DemandKey.AnyQualifier);
-        var now = timeProvider.GetUtcNow();
-        var end = DateTimeOffset.FromUnixTimeSeconds(now.ToUnixTimeSeconds());
-        var points = new List<MetricsPoint>();
-        for (var from = end - windowSpan; from < end; from += stepSpan)
-        {
-            var s = demand.Summarize(key, from, from + stepSpan);
-            if (s.IsKnown)
-            {
-                points.Add(new MetricsPoint(from, s.MaxInFlight, Math.Round(s.MeanInFlight, 3), s.Arrivals, s.ColdStarts, s.Throttles));
-            }
-        }
-
-        return TypedResults.Ok(new MetricsResponse(target, name, qualifier, stepSpan, points));
-    }
-
-    private static TimeSpan ParseSpan(string? text, TimeSpan fallback, string field, ValidationErrors errors)
-    {
-        if (text is null)
-        {
-            return fallback;
-        }
-
-        if (TimeSpan.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, out var span) && span > TimeSpan.Zero && span <= TimeSpan.FromDays(1))
-        {
-            return span;
-        }
-
-        errors.Add(field, $"{field} must be a duration such as 00:10:00 (at most 1.00:00:00).");
-        return fallback;
-    }
 }
-
-public sealed record MetricsPoint(DateTimeOffset Time, int MaxInFlight, double MeanInFlight, int Arrivals, int ColdStarts, int Throttles);
-
-public sealed record MetricsResponse(string Target, string Function, string? Qualifier, TimeSpan Step, IReadOnlyList<MetricsPoint> Points);

@@ -1,9 +1,12 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using WarmKeeper.Agent.Security;
 using WarmKeeper.Agent.Targets;
+using WarmKeeper.Core.Demand;
+using WarmKeeper.Core.Validation;
 
 namespace WarmKeeper.Agent.Api;
 
+/// <summary>Functions of every target: listing, one function's detail, and its demand metrics.</summary>
 internal static class FunctionsApi
 {
     public static IEndpointRouteBuilder MapFunctionsApi(this IEndpointRouteBuilder endpoints)
@@ -12,6 +15,8 @@ internal static class FunctionsApi
         group.MapGet("/", ListAsync).WithName("ListFunctions").WithSummary("Functions of every target (or of ?target=).");
         group.MapGet("/{target}/{name}", GetAsync).WithName("GetFunction")
             .WithSummary("A function: versions, aliases, reserved and provisioned concurrency, environments where the target can tell.");
+        group.MapGet("/{target}/{name}/metrics", MetricsAsync).WithName("GetFunctionMetrics")
+            .WithSummary("Demand time series: ?window=00:10:00&step=00:00:10&qualifier=live (qualifier omitted: all of the function).");
         return endpoints;
     }
 
@@ -24,4 +29,60 @@ internal static class FunctionsApi
         var detail = await catalog.GetAsync(target, name, cancellationToken);
         return detail is null ? ApiResults.NotFound($"Function '{name}' on target '{target}'") : TypedResults.Ok(detail);
     }
+
+    private static Results<Ok<MetricsResponse>, ValidationProblem> MetricsAsync(
+        string target, string name, string? window, string? step, string? qualifier, DemandRecorder demand, TimeProvider timeProvider)
+    {
+        var errors = new ValidationErrors();
+        var windowSpan = ParseSpan(window, TimeSpan.FromMinutes(10), "window", errors);
+        var stepSpan = ParseSpan(step, TimeSpan.FromSeconds(10), "step", errors);
+        if (stepSpan < TimeSpan.FromSeconds(1))
+        {
+            errors.Add("step", "step must be at least 00:00:01.");
+        }
+        else if (windowSpan.Ticks / Math.Max(1, stepSpan.Ticks) > 3600)
+        {
+            errors.Add("step", "window / step must be at most 3600 points.");
+        }
+
+        if (!errors.IsValid)
+        {
+            return ApiResults.Invalid(errors);
+        }
+
+        var key = new DemandKey(target, name, qualifier ?? DemandKey.AnyQualifier);
+        var now = timeProvider.GetUtcNow();
+        var end = DateTimeOffset.FromUnixTimeSeconds(now.ToUnixTimeSeconds());
+        var points = new List<MetricsPoint>();
+        for (var from = end - windowSpan; from < end; from += stepSpan)
+        {
+            var s = demand.Summarize(key, from, from + stepSpan);
+            if (s.IsKnown)
+            {
+                points.Add(new MetricsPoint(from, s.MaxInFlight, Math.Round(s.MeanInFlight, 3), s.Arrivals, s.ColdStarts, s.Throttles));
+            }
+        }
+
+        return TypedResults.Ok(new MetricsResponse(target, name, qualifier, stepSpan, points));
+    }
+
+    private static TimeSpan ParseSpan(string? text, TimeSpan fallback, string field, ValidationErrors errors)
+    {
+        if (text is null)
+        {
+            return fallback;
+        }
+
+        if (TimeSpan.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, out var span) && span > TimeSpan.Zero && span <= TimeSpan.FromDays(1))
+        {
+            return span;
+        }
+
+        errors.Add(field, $"{field} must be a duration such as 00:10:00 (at most 1.00:00:00).");
+        return fallback;
+    }
 }
+
+public sealed record MetricsPoint(DateTimeOffset Time, int MaxInFlight, double MeanInFlight, int Arrivals, int ColdStarts, int Throttles);
+
+public sealed record MetricsResponse(string Target, string Function, string? Qualifier, TimeSpan Step, IReadOnlyList<MetricsPoint> Points);

@@ -7,6 +7,7 @@ using WarmKeeper.Agent.Security;
 using WarmKeeper.Agent.Targets;
 using WarmKeeper.Core.RateLimiting;
 using WarmKeeper.Core.Validation;
+using WarmKeeper.Core.Targets;
 
 namespace WarmKeeper.Agent.Api;
 
@@ -116,7 +117,7 @@ internal static class RateLimitsApi
     {
         var errors = json.Errors;
         var id = json.Id(routeId);
-        var target = json.String("target") ?? LambdaTargets.Local;
+        var target = json.String("target") ?? TargetNames.Local;
         var functions = json.StringList("functions", required: true);
         var permits = json.Double("permitsPerSecond");
         var burst = json.Int("burst");

@@ -9,6 +9,7 @@ using WarmKeeper.Agent.Warmup;
 using WarmKeeper.Core.Scaling;
 using WarmKeeper.Core.Warmup;
 using WarmKeeper.Lambda;
+using WarmKeeper.Core.Targets;
 
 namespace WarmKeeper.Agent.Demo;
 
@@ -32,11 +33,11 @@ public sealed partial class DemoTrafficGenerator(
 
     /// <summary>Whether the demo runs with this configuration.</summary>
     public bool IsEnabled =>
-        options.Value.Enabled ?? (agentOptions.Value.Targets.Count == 0 && targets.Names.Contains(LambdaTargets.Local));
+        options.Value.Enabled ?? (agentOptions.Value.Targets.Count == 0 && targets.Names.Contains(TargetNames.Local));
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        if (!IsEnabled || !targets.TryGet(LambdaTargets.Local, out var lambda))
+        if (!IsEnabled || !targets.TryGet(TargetNames.Local, out var lambda))
         {
             return;
         }
@@ -132,7 +133,7 @@ public sealed partial class DemoTrafficGenerator(
         {
             var warmup = new WarmupPolicy
             {
-                Id = "demo-report", Target = LambdaTargets.Local, Function = "report", Schedule = "* * * * *", FanOut = 3, HoldMs = 200,
+                Id = "demo-report", Target = TargetNames.Local, Function = "report", Schedule = "* * * * *", FanOut = 3, HoldMs = 200,
             };
             if ((await warmupPolicies.CreateAsync(warmup, cancellationToken)).Outcome == StoreOutcome.Done)
             {
@@ -146,7 +147,7 @@ public sealed partial class DemoTrafficGenerator(
         {
             var scaling = new ConcurrencyPolicy
             {
-                Id = "demo-orders", Target = LambdaTargets.Local, Function = "orders", Qualifier = "live", Min = 1, Max = 20,
+                Id = "demo-orders", Target = TargetNames.Local, Function = "orders", Qualifier = "live", Min = 1, Max = 20,
                 ScaleInDelay = TimeSpan.FromMinutes(2),
             };
             if ((await concurrencyPolicies.CreateAsync(scaling, cancellationToken)).Outcome == StoreOutcome.Done)
@@ -159,7 +160,7 @@ public sealed partial class DemoTrafficGenerator(
     private Task<AgentEvent> RecordSeedAsync(string what, string function, string? qualifier, CancellationToken cancellationToken) =>
         events.AppendAsync(
             new NewEvent(EventKinds.ConfigurationChange, "demo", $"Demo seeded a {what}.", new JsonObject { ["resource"] = "demo", ["change"] = "created" },
-                LambdaTargets.Local, function, qualifier),
+                TargetNames.Local, function, qualifier),
             cancellationToken);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Demo traffic on: a compressed day lasts {DayLength}; functions {Functions}. Turn it off with WarmKeeper:Demo:Enabled=false")]

@@ -1,13 +1,12 @@
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Options;
+using WarmKeeper.Core.Targets;
 
 namespace WarmKeeper.Agent.Hosting;
 
 /// <summary>Collects every problem in <see cref="AgentOptions"/> at once, each naming its configuration key.</summary>
 internal sealed partial class AgentOptionsValidator : IValidateOptions<AgentOptions>
 {
-    public const string LocalTargetName = "local";
-
     public ValidateOptionsResult Validate(string? name, AgentOptions options)
     {
         var errors = new List<string>();
@@ -25,7 +24,7 @@ internal sealed partial class AgentOptionsValidator : IValidateOptions<AgentOpti
             {
                 errors.Add($"{key}: a target name is 1 to 32 lowercase letters, digits or '-'.");
             }
-            else if (targetName == LocalTargetName)
+            else if (targetName == TargetNames.Local)
             {
                 errors.Add($"{key}: the name 'local' is the built-in runtime's; configure it under {prefix}:LocalRuntime.");
             }

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using WarmKeeper.Agent.Security;
+using WarmKeeper.Core.Targets;
 
 namespace WarmKeeper.Agent.Protection;
 
@@ -27,7 +28,7 @@ public sealed class ProxyOptions
     public string Url { get; set; } = "http://127.0.0.1:9002";
 
     /// <summary>Where invocations are forwarded: <c>local</c> or a configured target name.</summary>
-    public string Target { get; set; } = "local";
+    public string Target { get; set; } = TargetNames.Local;
 
     /// <summary>
     /// When the target is the built-in runtime of this same process, call its engine directly instead of

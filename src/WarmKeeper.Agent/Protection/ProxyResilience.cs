@@ -7,6 +7,7 @@ using Polly.Retry;
 using Polly.Simmy;
 using Polly.Simmy.Fault;
 using WarmKeeper.Lambda;
+using WarmKeeper.Lambda.Resilience;
 
 namespace WarmKeeper.Agent.Protection;
 
@@ -37,14 +38,6 @@ public sealed partial class ProxyResilience(IOptions<ProxyOptions> options, Time
     public ResiliencePipeline For(string target) =>
         _pipelines.GetOrAdd(target, t => new Lazy<ResiliencePipeline>(() => Build(t), LazyThreadSafetyMode.ExecutionAndPublication)).Value;
 
-    /// <summary>Failures that say the target is down, not that the caller erred or was throttled.</summary>
-    internal static bool IsOutage(Exception? e) => e switch
-    {
-        LambdaServiceException service => (int)service.StatusCode >= 500,
-        HttpRequestException or TimeoutException => true,
-        _ => false,
-    };
-
     private ResiliencePipeline Build(string target)
     {
         var o = options.Value.Resilience;
@@ -58,7 +51,7 @@ public sealed partial class ProxyResilience(IOptions<ProxyOptions> options, Time
             })
             .AddCircuitBreaker(new CircuitBreakerStrategyOptions
             {
-                ShouldHandle = args => ValueTask.FromResult(IsOutage(args.Outcome.Exception)),
+                ShouldHandle = args => ValueTask.FromResult(LambdaFailures.IsOutage(args.Outcome.Exception)),
                 FailureRatio = o.FailureRatio,
                 MinimumThroughput = o.MinimumThroughput,
                 SamplingDuration = o.SamplingDuration,

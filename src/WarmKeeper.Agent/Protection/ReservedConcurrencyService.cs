@@ -5,6 +5,7 @@ using WarmKeeper.Agent.Targets;
 using WarmKeeper.Core.RateLimiting;
 using WarmKeeper.Lambda;
 using WarmKeeper.LocalRuntime;
+using WarmKeeper.Core.Targets;
 
 namespace WarmKeeper.Agent.Protection;
 
@@ -43,7 +44,7 @@ public sealed class ReservedConcurrencyService(
             throw new InvalidOperationException($"Unknown target '{spec.Target}'.");
         }
 
-        var floor = spec.Target == LambdaTargets.Local ? localOptions.Value.UnreservedConcurrencyFloor : proxyOptions.Value.UnreservedConcurrencyFloor;
+        var floor = spec.Target == TargetNames.Local ? localOptions.Value.UnreservedConcurrencyFloor : proxyOptions.Value.UnreservedConcurrencyFloor;
         var outcomes = new List<ReservedConcurrencyOutcome>();
         foreach (var function in spec.Functions)
         {

@@ -2,6 +2,7 @@ using WarmKeeper.Core.Validation;
 using WarmKeeper.Lambda;
 using WarmKeeper.Lambda.Wire;
 using WarmKeeper.LocalRuntime.Hosting;
+using WarmKeeper.Core.Targets;
 
 namespace WarmKeeper.Agent.Targets;
 
@@ -101,7 +102,7 @@ public sealed class FunctionCatalog(ILambdaTargets targets, Events.EventLog even
         var reserved = (await lambda.GetFunctionConcurrencyAsync(function, cancellationToken)).ReservedConcurrentExecutions;
         IReadOnlyList<EnvironmentSummary>? environments = null;
         int? inFlight = null;
-        if (target == LambdaTargets.Local && localRuntime?.Engine is { } engine && engine.Functions.Any(f => f.Name == function))
+        if (target == TargetNames.Local && localRuntime?.Engine is { } engine && engine.Functions.Any(f => f.Name == function))
         {
             var snapshot = engine.GetFunctionSnapshot(function);
             inFlight = snapshot.InFlight;

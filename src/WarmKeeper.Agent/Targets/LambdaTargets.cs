@@ -4,6 +4,7 @@ using WarmKeeper.Lambda;
 using WarmKeeper.LocalRuntime;
 using WarmKeeper.LocalRuntime.Engine;
 using WarmKeeper.LocalRuntime.Hosting;
+using WarmKeeper.Core.Targets;
 
 namespace WarmKeeper.Agent.Targets;
 
@@ -14,8 +15,6 @@ namespace WarmKeeper.Agent.Targets;
 /// </summary>
 internal sealed class LambdaTargets : ILambdaTargets, IInFlightGauge, IDisposable
 {
-    public const string Local = AgentOptionsValidator.LocalTargetName;
-
     private readonly ILambdaControlPlanes _configured;
     private readonly LocalRuntimeHost? _localRuntime;
     private readonly LocalRuntimeOptions _localOptions;
@@ -40,15 +39,15 @@ internal sealed class LambdaTargets : ILambdaTargets, IInFlightGauge, IDisposabl
         _localOptions = localOptions.Value;
         _timeProvider = timeProvider;
         _loggerFactory = loggerFactory;
-        _inProcess = localRuntime is null ? null : new InProcessLambdaControlPlane(localRuntime.Engine, Local);
-        Names = (_localOptions.Enabled ? new[] { Local } : []).Concat(configured.TargetNames).ToArray();
+        _inProcess = localRuntime is null ? null : new InProcessLambdaControlPlane(localRuntime.Engine, TargetNames.Local);
+        Names = (_localOptions.Enabled ? new[] { TargetNames.Local } : []).Concat(configured.TargetNames).ToArray();
     }
 
     public IReadOnlyCollection<string> Names { get; }
 
     public bool TryGet(string name, out ILambdaControlPlane controlPlane)
     {
-        if (name == Local && _localOptions.Enabled)
+        if (name == TargetNames.Local && _localOptions.Enabled)
         {
             controlPlane = LocalControlPlane();
             return true;
@@ -67,15 +66,15 @@ internal sealed class LambdaTargets : ILambdaTargets, IInFlightGauge, IDisposabl
     public bool TryGetInProcess(string name, out ILambdaControlPlane controlPlane)
     {
         controlPlane = _inProcess!;
-        return name == Local && _localOptions.Enabled && _inProcess is not null;
+        return name == TargetNames.Local && _localOptions.Enabled && _inProcess is not null;
     }
 
     // The built-in runtime's engine was built with the agent's observers.
-    public bool ReportsOwnInvocations(string name) => name == Local && _localRuntime is not null;
+    public bool ReportsOwnInvocations(string name) => name == TargetNames.Local && _localRuntime is not null;
 
     public int? InFlight(string target, string function)
     {
-        if (target != Local || _localRuntime is null)
+        if (target != TargetNames.Local || _localRuntime is null)
         {
             return null;
         }
@@ -102,7 +101,7 @@ internal sealed class LambdaTargets : ILambdaTargets, IInFlightGauge, IDisposabl
             var signed = !string.IsNullOrEmpty(credentials?.AccessKeyId) && !string.IsNullOrEmpty(credentials?.SecretAccessKey);
             var options = new LambdaTargetOptions
                 {
-                    Name = Local,
+                    Name = TargetNames.Local,
                     Region = _localOptions.Region,
                     ServiceUrl = address.ToString(),
                     Anonymous = !signed,

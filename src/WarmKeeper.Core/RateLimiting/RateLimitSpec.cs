@@ -1,3 +1,5 @@
+using WarmKeeper.Core.Targets;
+
 namespace WarmKeeper.Core.RateLimiting;
 
 /// <summary>How warm-up pings that pass through the proxy are treated by a rate limit.</summary>
@@ -23,7 +25,7 @@ public sealed record RateLimitSpec
     public required string Id { get; init; }
 
     /// <summary>The target the functions live on; <c>local</c> for the built-in runtime.</summary>
-    public string Target { get; init; } = "local";
+    public string Target { get; init; } = TargetNames.Local;
 
     /// <summary>The functions that draw from this limit; one for a per-function limit, several for a shared downstream.</summary>
     public required IReadOnlyList<string> Functions { get; init; }

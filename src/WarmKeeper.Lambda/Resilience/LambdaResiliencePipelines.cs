@@ -29,7 +29,7 @@ internal sealed class LambdaResiliencePipelines
             .AddCircuitBreaker(new CircuitBreakerStrategyOptions
             {
                 // Throttles and 4xx say the service is up and answering; only outages count.
-                ShouldHandle = args => ValueTask.FromResult(IsOutage(args.Outcome.Exception)),
+                ShouldHandle = args => ValueTask.FromResult(LambdaFailures.IsOutage(args.Outcome.Exception)),
                 FailureRatio = options.CircuitBreakerFailureRatio,
                 MinimumThroughput = options.CircuitBreakerMinimumThroughput,
                 SamplingDuration = options.CircuitBreakerSamplingDuration,
@@ -86,14 +86,6 @@ internal sealed class LambdaResiliencePipelines
     internal static bool IsTransientControlPlaneFailure(Exception? exception) => exception switch
     {
         LambdaServiceException service => service.IsTransient,
-        HttpRequestException => true,
-        TimeoutRejectedException => true,
-        _ => false,
-    };
-
-    internal static bool IsOutage(Exception? exception) => exception switch
-    {
-        LambdaServiceException service => (int)service.StatusCode >= 500,
         HttpRequestException => true,
         TimeoutRejectedException => true,
         _ => false,

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using WarmKeeper.Core.Observations;
 using WarmKeeper.Lambda.Wire;
 using WarmKeeper.LocalRuntime.Functions;
+using WarmKeeper.Core.Targets;
 
 namespace WarmKeeper.LocalRuntime.Engine;
 
@@ -18,7 +19,7 @@ namespace WarmKeeper.LocalRuntime.Engine;
 public sealed partial class LocalLambdaEngine : IAsyncDisposable
 {
     /// <summary>The <see cref="InvocationObserved.Source"/> of invocations seen by this runtime.</summary>
-    public const string SourceName = "local";
+    public const string SourceName = TargetNames.Local;
 
     private readonly Lock _gate = new();
     private readonly IFunctionHandlerFactory _handlers;
