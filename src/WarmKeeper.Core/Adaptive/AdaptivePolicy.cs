@@ -340,6 +340,7 @@ public sealed class AdaptivePolicy : IKeepWarmPolicy
             held.HoldUntilMs = now + ProbeHoldMs;
         }
 
+        var schedule = Schedule(function, state, now, desired);
         if (state.Probe is { } prober && ProbeDue(function, prober, now))
         {
             if (busy)
@@ -359,7 +360,7 @@ public sealed class AdaptivePolicy : IKeepWarmPolicy
                 ReleaseProbe(function, state);
             }
         }
-        else if (desired > 1 && (now >= FullPingDue(state) || desired > state.LastPingedLevel))
+        else if (desired > 1 && (now >= PingSchedule.FullPingDue(schedule) || desired > state.LastPingedLevel))
         {
             var fanOut = desired - users;
             if (fanOut > 0)
@@ -372,7 +373,7 @@ public sealed class AdaptivePolicy : IKeepWarmPolicy
             state.LastPingedLevel = desired;
             state.FullPingOwedByMs = long.MaxValue;
         }
-        else if (now >= KeepAliveDue(state, now))
+        else if (now >= PingSchedule.KeepAliveDue(schedule))
         {
             if (busy)
             {
@@ -388,66 +389,23 @@ public sealed class AdaptivePolicy : IKeepWarmPolicy
         ScheduleCheck(context, function, NextDue(function, state, now));
     }
 
-    private long NextDue(int function, AdaptiveFunctionState state, long now)
-    {
-        var gap = _timeout.SafeGapMs;
-        var due = KeepAliveDue(state, now);
-        if (DesiredWarm(function, state, now) > 1)
-        {
-            due = Math.Min(due, FullPingDue(state));
-        }
+    private long NextDue(int function, AdaptiveFunctionState state, long now) =>
+        PingSchedule.NextCheck(Schedule(function, state, now, DesiredWarm(function, state, now)));
 
-        if (state.Probe is { } probe && (probe.ShadowEndMs != long.MinValue || _savings!.CanAffordProbe(function)))
-        {
-            due = Math.Min(due, Math.Max(probe.HoldUntilMs, probe.ShadowEndMs == long.MinValue ? now : probe.ShadowEndMs + (probe.GapMs ?? gap)));
-        }
-
-        if (state.Forecast.NextRewarmAtMs(now) is { } rewarm)
-        {
-            due = Math.Min(due, rewarm);
-        }
-
-        // A ping refused (throttled, or no headroom left) changes nothing: look again a tenth of an idle timeout later, not in a tight loop.
-        return Math.Max(due, now + (state.PingRefusedAtMs == now ? Math.Max(RecheckAfterRefusalMs, gap / 10) : 1));
-    }
-
-    /// <summary>
-    /// When the single warm environment needs its keep-alive: within the proven idle gap of the last activity, and
-    /// earlier when the function's rhythm puts its next arrival around then (a ping holding the only environment
-    /// when the user arrives would hand the user a cold start).
-    /// </summary>
-    private long KeepAliveDue(AdaptiveFunctionState state, long now)
-    {
-        if (state.LastEndMs < 0)
-        {
-            return now;
-        }
-
-        return EarlierOffPredictedArrival(state, state.LastEndMs + _timeout.SafeGapMs, state.LastEndMs);
-    }
-
-    /// <summary>When the environments kept for a forecast peak need their next full ping: within the proven idle gap of the last one, and earlier off an arrival the function's rhythm predicts (a cron's fan-out meeting all its environments busy with our pings would start cold everywhere).</summary>
-    private long FullPingDue(AdaptiveFunctionState state)
-    {
-        var due = state.LastFullPingMs + _timeout.SafeGapMs;
-        return Math.Min(state.FullPingOwedByMs, EarlierOffPredictedArrival(state, due, state.LastFullPingMs));
-    }
-
-    /// <summary>Moves a ping due at <paramref name="dueMs"/> early, off an arrival predicted while it would run, if that is after <paramref name="notBeforeMs"/>.</summary>
-    private long EarlierOffPredictedArrival(AdaptiveFunctionState state, long dueMs, long notBeforeMs)
-    {
-        if (state.Forecast.PredictedArrivalWithin(dueMs - _options.CollisionGuardMs, dueMs + _pingDurationMs + _options.CollisionGuardMs) is { } arrival)
-        {
-            // Pinging early is always safe (the environments' idle clocks restart sooner); pinging into the arrival is not.
-            var early = arrival - _options.CollisionGuardMs - _pingDurationMs;
-            if (early > notBeforeMs)
-            {
-                return early;
-            }
-        }
-
-        return dueMs;
-    }
+    /// <summary>Gathers what the ping schedule depends on from the function's state, the estimate and the account.</summary>
+    private ScheduleInputs Schedule(int function, AdaptiveFunctionState state, long now, int desired) => new(
+        now,
+        _timeout.SafeGapMs,
+        state.LastEndMs,
+        state.LastFullPingMs,
+        state.FullPingOwedByMs,
+        state.PingRefusedAtMs,
+        desired,
+        state.Probe is { } probe ? new ProbeTimes(probe.ShadowEndMs, probe.GapMs, probe.HoldUntilMs) : null,
+        _savings!.CanAffordProbe(function),
+        state.Forecast.NextRewarmAtMs(now),
+        state.Forecast,
+        new PingSpacing(_pingDurationMs, _options.CollisionGuardMs));
 
     /// <returns>How many pings ran.</returns>
     private int Ping(KeepWarmContext context, int function, AdaptiveFunctionState state, int fanOut, int users, bool isProbe, long shadowGapMs, string reason)
@@ -596,7 +554,6 @@ public sealed class AdaptivePolicy : IKeepWarmPolicy
     private const long RenewalCoalesceMs = 30_000;
     private const long ProbeHoldMs = 5_000;
     private const long OwedFullPingMs = 60_000;
-    private const long RecheckAfterRefusalMs = 1_000;
 
     /// <summary>
     /// Replaces environments reaching the platform's lifetime. A lone environment is handed over a little before its
