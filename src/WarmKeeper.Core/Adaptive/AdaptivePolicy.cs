@@ -1,4 +1,3 @@
-using System.Globalization;
 using WarmKeeper.Core.KeepWarm;
 using WarmKeeper.Core.Scaling;
 
@@ -334,56 +333,38 @@ public sealed class AdaptivePolicy : IKeepWarmPolicy
             ReleaseProbe(function, state);
         }
 
-        var busy = users + state.PingsInFlight > 0;
-        if (state.Probe is { } held && ProbeDue(function, held, now) && !busy && ArrivalExpectedDuringPing(function, state, now))
+        var decision = PingDecider.Decide(new CheckInputs(
+            Schedule(function, state, now, desired), users, state.PingsInFlight, state.LastPingedLevel, _configurations[function].InitMs));
+        if (decision.HoldProbeUntilMs is { } hold)
         {
-            held.HoldUntilMs = now + ProbeHoldMs;
+            state.Probe!.HoldUntilMs = hold;
         }
 
-        var schedule = Schedule(function, state, now, desired);
-        if (state.Probe is { } prober && ProbeDue(function, prober, now))
+        switch (decision.Action)
         {
-            if (busy)
-            {
+            case PingAction.WaitForIdle:
                 state.WaitingForIdle = true;
                 return;
-            }
+            case PingAction.Probe:
+                var sent = Ping(context, function, state, decision.FanOut, users, isProbe: true, decision.Reason);
+                state.LastFullPingMs = now;
+                if (sent < 2)
+                {
+                    // No room for a second environment here (reserved or account concurrency): probe elsewhere.
+                    state.CannotProbe = true;
+                    ReleaseProbe(function, state);
+                }
 
-            var shadowGap = prober.ShadowEndMs == long.MinValue ? 0 : now - prober.ShadowEndMs;
-            var sent = Ping(context, function, state, 2, users, isProbe: true, shadowGap,
-                prober.ShadowEndMs == long.MinValue ? "adaptive: arm an idle-timeout probe (a second, shadow environment)" : string.Create(CultureInfo.InvariantCulture, $"adaptive: probe the idle timeout at {shadowGap / 1000.0:0.#} s"));
-            state.LastFullPingMs = now;
-            if (sent < 2)
-            {
-                // No room for a second environment here (reserved or account concurrency): probe elsewhere.
-                state.CannotProbe = true;
-                ReleaseProbe(function, state);
-            }
-        }
-        else if (desired > 1 && (now >= PingSchedule.FullPingDue(schedule) || desired > state.LastPingedLevel))
-        {
-            var fanOut = desired - users;
-            if (fanOut > 0)
-            {
-                Ping(context, function, state, fanOut, users, isProbe: false, 0,
-                    string.Create(CultureInfo.InvariantCulture, $"adaptive: keep {desired} warm (forecast), idle timeout proven above {_timeout.SafeGapMs / 1000.0:0.#} s"));
-            }
-
-            state.LastFullPingMs = now;
-            state.LastPingedLevel = desired;
-            state.FullPingOwedByMs = long.MaxValue;
-        }
-        else if (now >= PingSchedule.KeepAliveDue(schedule))
-        {
-            if (busy)
-            {
-                // A running invocation keeps its environment; look again when the function is idle.
-                state.WaitingForIdle = true;
-                return;
-            }
-
-            Ping(context, function, state, 1, users, isProbe: false, 0,
-                string.Create(CultureInfo.InvariantCulture, $"adaptive: keep-alive, idle timeout proven above {_timeout.SafeGapMs / 1000.0:0.#} s"));
+                break;
+            case PingAction.FullPing:
+                Ping(context, function, state, decision.FanOut, users, isProbe: false, decision.Reason);
+                state.LastFullPingMs = now;
+                state.LastPingedLevel = desired;
+                state.FullPingOwedByMs = long.MaxValue;
+                break;
+            case PingAction.KeepAlive:
+                Ping(context, function, state, decision.FanOut, users, isProbe: false, decision.Reason);
+                break;
         }
 
         ScheduleCheck(context, function, NextDue(function, state, now));
@@ -408,7 +389,7 @@ public sealed class AdaptivePolicy : IKeepWarmPolicy
         new PingSpacing(_pingDurationMs, _options.CollisionGuardMs));
 
     /// <returns>How many pings ran.</returns>
-    private int Ping(KeepWarmContext context, int function, AdaptiveFunctionState state, int fanOut, int users, bool isProbe, long shadowGapMs, string reason)
+    private int Ping(KeepWarmContext context, int function, AdaptiveFunctionState state, int fanOut, int users, bool isProbe, PingReason reason)
     {
         if (fanOut <= 0)
         {
@@ -418,7 +399,7 @@ public sealed class AdaptivePolicy : IKeepWarmPolicy
         var now = context.NowMs;
         var idle = users + state.PingsInFlight == 0;
         var lifetimePossible = LifetimePossible(state, now);
-        var report = context.WarmUp(function, fanOut, users, reason);
+        var report = context.WarmUp(function, fanOut, users, reason.Describe());
         var sent = report?.Sent - report?.Throttled ?? 0;
         if (sent <= 0)
         {
@@ -436,7 +417,7 @@ public sealed class AdaptivePolicy : IKeepWarmPolicy
             IsProbe = isProbe,
             Evidence = idle && state.LastEndMs >= 0 && context.GetProvisionedConcurrency(function) == 0,
             GapMs = now - state.LastEndMs,
-            ShadowGapMs = shadowGapMs,
+            ShadowGapMs = reason.ShadowGapMs,
             LifetimePossible = lifetimePossible,
         };
         return sent;
@@ -462,20 +443,6 @@ public sealed class AdaptivePolicy : IKeepWarmPolicy
     }
 
     private const int PeakHoldGaps = 12;
-
-    /// <summary>An armed probe is due once its shadow has idled for the gap under test; arming waits until the savings pay for a round.</summary>
-    private bool ProbeDue(int function, ProbeState probe, long now) =>
-        now >= probe.HoldUntilMs
-        && (probe.ShadowEndMs == long.MinValue
-            ? _savings!.CanAffordProbe(function)
-            : probe.GapMs is { } gap && now >= probe.ShadowEndMs + gap);
-
-    /// <summary>
-    /// True when the function's rhythm puts a user's arrival within the time a ping of ours (cold, at worst) would hold
-    /// its environments from now: a deferrable ping waits, so that it never hands that user a cold start.
-    /// </summary>
-    private bool ArrivalExpectedDuringPing(int function, AdaptiveFunctionState state, long now) =>
-        state.Forecast.PredictedArrivalWithin(now, now + _configurations[function].InitMs + _pingDurationMs + _options.CollisionGuardMs) is not null;
 
     private void TryBecomeProber(int function, AdaptiveFunctionState state, int desired)
     {
@@ -552,7 +519,6 @@ public sealed class AdaptivePolicy : IKeepWarmPolicy
     private long HandoverLeadMs(int function) => _configurations[function].InitMs + (2 * _pingDurationMs) + _options.CollisionGuardMs;
 
     private const long RenewalCoalesceMs = 30_000;
-    private const long ProbeHoldMs = 5_000;
     private const long OwedFullPingMs = 60_000;
 
     /// <summary>
@@ -617,10 +583,8 @@ public sealed class AdaptivePolicy : IKeepWarmPolicy
         var now = context.NowMs;
         var desired = DesiredWarm(function, state, now);
         var users = _demand!.InFlight(function);
-        Ping(context, function, state, Math.Max(1, desired - users) + (handover ? 1 : 0), users, isProbe: false, 0,
-            handover
-                ? "adaptive: hand over to a successor before the environment reaches the platform's lifetime"
-                : "adaptive: replace environments reaching the platform's lifetime before a user meets them");
+        Ping(context, function, state, Math.Max(1, desired - users) + (handover ? 1 : 0), users, isProbe: false,
+            new PingReason(handover ? PingCause.Handover : PingCause.Renewal, _timeout.SafeGapMs, desired, users));
         state.LastFullPingMs = now;
         state.FullPingOwedByMs = long.MaxValue;
         state.Births.RemoveAll(b => b <= now - _options.EnvironmentLifetimeMs);
