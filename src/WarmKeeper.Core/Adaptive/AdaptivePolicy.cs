@@ -519,56 +519,49 @@ public sealed class AdaptivePolicy : IKeepWarmPolicy
     private long HandoverLeadMs(int function) => _configurations[function].InitMs + (2 * _pingDurationMs) + _options.CollisionGuardMs;
 
     private const long RenewalCoalesceMs = 30_000;
-    private const long OwedFullPingMs = 60_000;
 
-    /// <summary>
-    /// Replaces environments reaching the platform's lifetime. A lone environment is handed over a little before its
-    /// end, when the savings pay for the extra ping: a fan-out of 2 pings the old one and starts its successor, which is
-    /// ready before the old one is retired, so a user arriving meanwhile finds the old one free. Otherwise a ping at
-    /// the end of life starts the successor, and a user arriving during its init meets a cold start.
-    /// </summary>
+    /// <summary>Replaces environments reaching the platform's lifetime, as <see cref="RenewalDecider"/> decides.</summary>
     private void Renew(KeepWarmContext context, int function, long renewalMs)
     {
         var state = _functions[function];
-        if (!state.Renewals.Contains(renewalMs))
+        var now = context.NowMs;
+        var decision = RenewalDecider.Decide(new RenewalInputs(
+            now,
+            renewalMs,
+            state.Renewals.Contains(renewalMs),
+            _demand!.InFlight(function) + state.PingsInFlight > 0,
+            state.Probe is not null,
+            DesiredWarm(function, state, now),
+            RetiringAt(state, renewalMs),
+            state.Forecast.PredictedArrivalWithin(renewalMs, renewalMs + HandoverLeadMs(function), rhythmOnly: true) is not null,
+            _savings!.CanAffordExtra(_savings!.PingUsd(function)),
+            state.FullPingOwedByMs));
+        switch (decision.Action)
         {
-            return; // moved later by a newer birth
-        }
-
-        var busy = _demand!.InFlight(function) + state.PingsInFlight > 0;
-        if (context.NowMs < renewalMs)
-        {
-            // A user expected while a plain replacement would still be starting is worth the extra ping even unpaid.
-            var userDuringReplacement = state.Forecast.PredictedArrivalWithin(renewalMs, renewalMs + HandoverLeadMs(function), rhythmOnly: true) is not null;
-            if (busy || state.Probe is not null || DesiredWarm(function, state, context.NowMs) > 1 || !(userDuringReplacement || _savings!.CanAffordExtra(_savings!.PingUsd(function))))
-            {
+            case RenewalAction.Defer:
                 Schedule(context, renewalMs, new AgendaItem(AgendaKind.Renew, function, renewalMs));
                 return;
-            }
-
-            state.Renewals.Remove(renewalMs);
-            RenewNow(context, function, state, handover: true);
-            return;
+            case RenewalAction.Stale:
+                return;
         }
 
         state.Renewals.Remove(renewalMs);
-        var desired = DesiredWarm(function, state, context.NowMs);
-        if (desired > 1 && 2 * RetiringAt(state, renewalMs) < desired)
+        switch (decision.Action)
         {
-            // A few of many: a ping now would touch every environment to replace these; the next full ping does it, and
-            // comes within a minute even if users keep the others fresh.
-            state.FullPingOwedByMs = Math.Min(state.FullPingOwedByMs, context.NowMs + OwedFullPingMs);
-            ScheduleCheck(context, function, state.FullPingOwedByMs);
-            return;
+            case RenewalAction.Handover:
+                RenewNow(context, function, state, handover: true);
+                break;
+            case RenewalAction.OweFullPing:
+                state.FullPingOwedByMs = decision.FullPingOwedByMs;
+                ScheduleCheck(context, function, state.FullPingOwedByMs);
+                break;
+            case RenewalAction.WaitForIdle:
+                state.RenewalPending = true;
+                break;
+            case RenewalAction.Replace:
+                RenewNow(context, function, state, handover: false);
+                break;
         }
-
-        if (busy)
-        {
-            state.RenewalPending = true;
-            return;
-        }
-
-        RenewNow(context, function, state, handover: false);
     }
 
     /// <summary>How many environments, born within the coalescing window, reach their end of life at <paramref name="renewalMs"/>.</summary>
@@ -583,7 +576,7 @@ public sealed class AdaptivePolicy : IKeepWarmPolicy
         var now = context.NowMs;
         var desired = DesiredWarm(function, state, now);
         var users = _demand!.InFlight(function);
-        Ping(context, function, state, Math.Max(1, desired - users) + (handover ? 1 : 0), users, isProbe: false,
+        Ping(context, function, state, RenewalDecider.FanOut(desired, users, handover), users, isProbe: false,
             new PingReason(handover ? PingCause.Handover : PingCause.Renewal, _timeout.SafeGapMs, desired, users));
         state.LastFullPingMs = now;
         state.FullPingOwedByMs = long.MaxValue;
@@ -603,20 +596,14 @@ public sealed class AdaptivePolicy : IKeepWarmPolicy
         for (var function = 0; function < _functions.Length; function++)
         {
             var state = _functions[function];
-            // The plain warmer pings its peak every 5 minutes, starts an environment for each new level of the peak,
-            // and restarts each at the end of its life: what it would have spent by now.
-            var peak = Math.Max(1, state.Forecast.Peak);
-            // (Restarts are counted when they happen, each lifetime, not spread over it: credit that came before the
-            // restart it pays for would fund probes where there is nothing to save.)
-            var lifetimes = now / _options.EnvironmentLifetimeMs;
-            var baseline = ((double)_options.ReconcileIntervalMs / (_options.DefaultIdleTimeoutMs + _pingDurationMs) * peak * _savings!.PingUsd(function))
-                + ((lifetimes - state.BaselineLifetimes) * peak * _savings!.InitUsd(function))
-                + (Math.Max(0, peak - state.BaselinePeak) * _savings!.InitUsd(function));
-            state.BaselinePeak = Math.Max(state.BaselinePeak, peak);
-            state.BaselineLifetimes = lifetimes;
-            _savings!.CreditBaseline(baseline);
+            var credit = ProvisioningDecider.PlainWarmer(new PlainWarmerInputs(
+                now, state.Forecast.Peak, state.BaselinePeak, state.BaselineLifetimes, _savings!.PingUsd(function), _savings!.InitUsd(function), _options, _pingDurationMs));
+            state.BaselinePeak = credit.BaselinePeak;
+            state.BaselineLifetimes = credit.BaselineLifetimes;
+            _savings!.CreditBaseline(credit.Usd);
             var levels = state.Utilization.LevelsAbove(now, _breakEven + _options.UtilizationMargin);
-            if (levels == 0 && context.GetProvisionedConcurrency(function) == 0)
+            var decision = ProvisioningDecider.Provisioning(levels, context.GetProvisionedConcurrency(function));
+            if (!decision.Decide)
             {
                 continue;
             }
@@ -630,7 +617,7 @@ public sealed class AdaptivePolicy : IKeepWarmPolicy
                 TargetUtilization = ScalingDefaults.MaxTargetUtilization,
                 Burst = false,
             };
-            state.ScalingPolicy = state.ScalingPolicy with { Min = 0, Max = levels };
+            state.ScalingPolicy = state.ScalingPolicy with { Min = 0, Max = decision.MaxProvisioned };
             context.DecideProvisionedConcurrency(function, state.ScalingPolicy, _demand!.For(function));
         }
     }
