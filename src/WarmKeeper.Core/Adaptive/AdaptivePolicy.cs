@@ -1,10 +1,12 @@
 using WarmKeeper.Core.KeepWarm;
 using WarmKeeper.Core.Scaling;
 
-// Over 400 lines for a reason: its decisions (keep-alive, pre-warm, probe, renewal, provisioned concurrency) all
-// read and write the same per-function state, savings account and idle-timeout estimate, step by step as
-// observations arrive. The agenda, the per-function state and the savings account are types of their own
-// (AdaptiveAgenda, AdaptiveFunctionState, SavingsAccount); what remains here is the decision logic.
+// Near 500 lines for a reason: this is the driver. Its decisions are pure functions of typed inputs, each with its
+// reason (PingSchedule: when pings are due; PingDecider: what a check pings and why, how many to keep warm;
+// RenewalDecider; ProvisioningDecider), and its parts are types of their own (AdaptiveAgenda, AdaptiveFunctionState,
+// ProbeRoster, SavingsAccount). What remains is gathering their inputs, applying their decisions through the
+// context's levers, and learning the idle timeout from each observation's outcome (OnArrival, OnPingCompleted,
+// Conclude), which reads and writes the per-function state step by step and is the next candidate to move out.
 
 namespace WarmKeeper.Core.Adaptive;
 
@@ -40,11 +42,10 @@ public sealed class AdaptivePolicy : IKeepWarmPolicy
     private readonly double _breakEven;
     private readonly IdleTimeoutEstimator _timeout;
     private readonly long _pingDurationMs = 100;
-    private int[] _probeOrder = [];
     private readonly AdaptiveAgenda _agenda = new();
     private AdaptiveFunctionState[] _functions = [];
     private SavingsAccount? _savings;
-    private int[] _probers = [];
+    private ProbeRoster? _probes;
     private ObservedDemand? _demand;
     private IReadOnlyList<KeepWarmFunction> _configurations = [];
 
@@ -81,12 +82,7 @@ public sealed class AdaptivePolicy : IKeepWarmPolicy
         _configurations = context.Functions;
         _functions = [.. context.Functions.Select(_ => new AdaptiveFunctionState(_options))];
         _savings = new SavingsAccount(_options, _prices, context.Functions, _pingDurationMs);
-        _probers = [.. Enumerable.Repeat(-1, Math.Max(0, _options.ParallelProbes))];
-
-        // Probes pay a cold ping now and then: let the functions whose init is cheapest carry them.
-        _probeOrder = [.. Enumerable.Range(0, context.Functions.Count)
-            .OrderBy(f => (long)context.Functions[f].MemoryMb * (context.Functions[f].InitMs + _pingDurationMs))
-            .ThenBy(f => f)];
+        _probes = new ProbeRoster(_functions, context.Functions, _timeout, _options.ParallelProbes, _pingDurationMs);
         for (var function = 0; function < _functions.Length; function++)
         {
             Check(context, function);
@@ -137,7 +133,7 @@ public sealed class AdaptivePolicy : IKeepWarmPolicy
                 break;
             case ObservationKind.InvocationCompleted:
                 state.Utilization.OnCompletion(observation.ArrivalMs, now);
-                ForecastConcurrency(state, observation.ArrivalMs, observation.DurationMs, now);
+                state.FeedForecast(observation.ArrivalMs, observation.DurationMs, now);
                 if (observation.Start == StartKind.Cold)
                 {
                     AddBirth(context, function, observation.ArrivalMs);
@@ -199,47 +195,6 @@ public sealed class AdaptivePolicy : IKeepWarmPolicy
         }
     }
 
-    /// <summary>
-    /// Tells the forecast how many invocations ran when the one completing now arrived, counted as the platform's peak
-    /// is, by their handler durations. Counted at arrival, invocations still starting cold would count for their init
-    /// too: a cold fan-out of 27 looked like 31 and kept 4 environments too many warm.
-    /// </summary>
-    private static void ForecastConcurrency(AdaptiveFunctionState state, long arrivalMs, int durationMs, long nowMs)
-    {
-        var inFlight = state.InFlightArrivals;
-        var index = inFlight.BinarySearch(arrivalMs);
-        if (index >= 0)
-        {
-            inFlight.RemoveAt(index);
-        }
-
-        var running = 1;
-        foreach (var other in inFlight)
-        {
-            if (other > arrivalMs)
-            {
-                break;
-            }
-
-            running++;
-        }
-
-        var completed = state.CompletedIntervals;
-        foreach (var (start, end) in completed)
-        {
-            if (start <= arrivalMs && arrivalMs < end)
-            {
-                running++;
-            }
-        }
-
-        completed.Add((arrivalMs, arrivalMs + durationMs));
-        var oldestNeeded = inFlight.Count > 0 ? inFlight[0] : nowMs;
-        completed.RemoveAll(c => c.End <= oldestNeeded);
-        state.ForecastFedMs = Math.Max(state.ForecastFedMs, arrivalMs);
-        state.Forecast.OnConcurrency(state.ForecastFedMs, running);
-    }
-
     private void OnActivityEnded(KeepWarmContext context, int function, AdaptiveFunctionState state, long endMs)
     {
         state.LastEndMs = Math.Max(state.LastEndMs, endMs);
@@ -280,26 +235,7 @@ public sealed class AdaptivePolicy : IKeepWarmPolicy
         state.Run = null;
         if (run.IsProbe && state.Probe is { } probe)
         {
-            if (!probe.Spoiled && run.Evidence && run.Sent == 2)
-            {
-                if (run.Warm == 2)
-                {
-                    _timeout.ObserveSurvived(run.ShadowGapMs);
-                }
-                else if (run.Warm == 1 && !run.LifetimePossible)
-                {
-                    _timeout.ObserveExpired(run.ShadowGapMs);
-                }
-            }
-
-            // The two pings left two environments: the later-ending one will take the keep-alive pings, the other is the new shadow.
-            probe.ShadowEndMs = run.Sent == 2 ? run.EarliestEndMs : long.MinValue;
-            probe.Spoiled = run.Sent != 2;
-            probe.GapMs = _timeout.NextProbeGapMs(probe.Rank, _probers.Length);
-            if (probe.GapMs is null)
-            {
-                ReleaseProbe(function, state);
-            }
+            _probes!.Completed(function, probe, run);
         }
         else if (run.Evidence)
         {
@@ -326,11 +262,11 @@ public sealed class AdaptivePolicy : IKeepWarmPolicy
         var now = context.NowMs;
         var desired = DesiredWarm(function, state, now);
         var users = _demand!.InFlight(function);
-        TryBecomeProber(function, state, desired);
+        _probes!.TryEnlist(function, desired);
 
         if (state.Probe is { } probe && (desired > 1 || state.Forecast.Peak > 1))
         {
-            ReleaseProbe(function, state);
+            _probes!.Release(function);
         }
 
         var decision = PingDecider.Decide(new CheckInputs(
@@ -352,7 +288,7 @@ public sealed class AdaptivePolicy : IKeepWarmPolicy
                 {
                     // No room for a second environment here (reserved or account concurrency): probe elsewhere.
                     state.CannotProbe = true;
-                    ReleaseProbe(function, state);
+                    _probes!.Release(function);
                 }
 
                 break;
@@ -423,96 +359,15 @@ public sealed class AdaptivePolicy : IKeepWarmPolicy
         return sent;
     }
 
-    /// <summary>
-    /// How many environments to keep warm: the forecast's, or the highest concurrency seen while the savings account
-    /// (above its reserve) pays for the extra levels' pings over an idle timeout. Where the timeout is long, keeping
-    /// the peak warm costs less than the plain warmer would have, so the savings buy fewer cold starts; where it is
-    /// 5 minutes there is nothing to spend and the forecast decides alone.
-    /// </summary>
-    private int DesiredWarm(int function, AdaptiveFunctionState state, long nowMs)
-    {
-        var forecast = state.Forecast.DesiredWarm(nowMs);
-        var peak = state.Forecast.Peak;
-        if (peak <= forecast)
-        {
-            return forecast;
-        }
-
-        var extraPerGap = (peak - forecast) * (_savings!.PingUsd(function) + (_savings!.InitUsd(function) * _pingDurationMs / Math.Max(1.0, _timeout.SafeGapMs)));
-        return _savings!.CanAffordExtra(extraPerGap * PeakHoldGaps) ? peak : forecast;
-    }
-
-    private const int PeakHoldGaps = 12;
-
-    private void TryBecomeProber(int function, AdaptiveFunctionState state, int desired)
-    {
-        if (state.Probe is not null || state.CannotProbe || _timeout.Converged || desired > 1 || state.Forecast.Peak > 1 || NextProbeCandidate() != function)
-        {
-            return;
-        }
-
-        for (var rank = 0; rank < _probers.Length; rank++)
-        {
-            if (_probers[rank] < 0)
-            {
-                _probers[rank] = function;
-                state.Probe = new ProbeState { Rank = rank };
-                return;
-            }
-        }
-    }
-
-    /// <summary>The cheapest function to probe with that is not probing and could (never needed two environments).</summary>
-    private int NextProbeCandidate()
-    {
-        foreach (var candidate in _probeOrder)
-        {
-            var state = _functions[candidate];
-            if (state.Probe is null && !state.CannotProbe && state.Forecast.Peak <= 1)
-            {
-                return candidate;
-            }
-        }
-
-        return -1;
-    }
-
-    private void ReleaseProbe(int function, AdaptiveFunctionState state)
-    {
-        if (state.Probe is { } probe && _probers[probe.Rank] == function)
-        {
-            _probers[probe.Rank] = -1;
-        }
-
-        state.Probe = null;
-    }
+    private int DesiredWarm(int function, AdaptiveFunctionState state, long nowMs) => PingDecider.DesiredWarm(new WarmthInputs(
+        state.Forecast.DesiredWarm(nowMs), state.Forecast.Peak, _savings!.PingUsd(function), _savings!.InitUsd(function), _pingDurationMs, _timeout.SafeGapMs, _savings!.SpendableUsd));
 
     private void AddBirth(KeepWarmContext context, int function, long bornMs)
     {
-        var state = _functions[function];
-        var renewal = bornMs + _options.EnvironmentLifetimeMs;
-        var births = state.Births;
-        var index = births.BinarySearch(bornMs);
-        births.Insert(index < 0 ? ~index : index, bornMs);
-
-        // Environments born within a short while are renewed together, by one ping at the latest of their ages.
-        var renewals = state.Renewals;
-        for (var i = 0; i < renewals.Count; i++)
+        if (_functions[function].AddBirth(bornMs, _options.EnvironmentLifetimeMs, RenewalCoalesceMs) is { } renewal)
         {
-            if (Math.Abs(renewals[i] - renewal) <= RenewalCoalesceMs)
-            {
-                if (renewal > renewals[i])
-                {
-                    renewals[i] = renewal;
-                    Schedule(context, renewal - HandoverLeadMs(function), new AgendaItem(AgendaKind.Renew, function, renewal));
-                }
-
-                return;
-            }
+            Schedule(context, renewal - HandoverLeadMs(function), new AgendaItem(AgendaKind.Renew, function, renewal));
         }
-
-        renewals.Add(renewal);
-        Schedule(context, renewal - HandoverLeadMs(function), new AgendaItem(AgendaKind.Renew, function, renewal));
     }
 
     /// <summary>How long before an environment's end of life its replacement is started so that it is ready in time.</summary>

@@ -94,6 +94,16 @@ public sealed record PingDecision(PingAction Action, int FanOut, PingReason Reas
 /// <param name="InitMs">The function's init: how long a cold ping of ours holds an environment at worst.</param>
 public readonly record struct CheckInputs(ScheduleInputs Schedule, int Users, int PingsInFlight, int LastPingedLevel, long InitMs);
 
+/// <summary>What decides how many environments of a function to keep warm.</summary>
+/// <param name="Forecast">How many the forecast keeps warm now.</param>
+/// <param name="Peak">The highest concurrency seen.</param>
+/// <param name="PingUsd">The price of one ping of the function.</param>
+/// <param name="InitUsd">The price of one cold start of the function.</param>
+/// <param name="PingDurationMs">How long a ping holds an environment.</param>
+/// <param name="SafeGapMs">The longest idle gap proven survivable.</param>
+/// <param name="SpendableUsd">The savings beyond the reserve, which may pay for extras.</param>
+public readonly record struct WarmthInputs(int Forecast, int Peak, double PingUsd, double InitUsd, long PingDurationMs, long SafeGapMs, double SpendableUsd);
+
 /// <summary>
 /// Decides a check of one function: a probe when one is due and the function idle, else a full ping of the forecast's
 /// environments when one is due or the forecast rose, else a keep-alive when due. Pure: the policy applies the decision.
@@ -102,6 +112,27 @@ public static class PingDecider
 {
     /// <summary>How long a probe waits when a user is expected while it would run.</summary>
     public const long ProbeHoldMs = 5_000;
+
+    /// <summary>Extra levels are held warm only while the savings pay for their pings over this many safe gaps.</summary>
+    public const int PeakHoldGaps = 12;
+
+    /// <summary>
+    /// How many environments to keep warm: the forecast's, or the highest concurrency seen while the savings account
+    /// (above its reserve) pays for the extra levels' pings over an idle timeout. Where the timeout is long, keeping
+    /// the peak warm costs less than the plain warmer would have, so the savings buy fewer cold starts; where it is
+    /// 5 minutes there is nothing to spend and the forecast decides alone.
+    /// </summary>
+    public static int DesiredWarm(in WarmthInputs inputs)
+    {
+        var (forecast, peak) = (inputs.Forecast, inputs.Peak);
+        if (peak <= forecast)
+        {
+            return forecast;
+        }
+
+        var extraPerGap = (peak - forecast) * (inputs.PingUsd + (inputs.InitUsd * inputs.PingDurationMs / Math.Max(1.0, inputs.SafeGapMs)));
+        return inputs.SpendableUsd >= extraPerGap * PeakHoldGaps ? peak : forecast;
+    }
 
     /// <summary>Decides the check.</summary>
     public static PingDecision Decide(in CheckInputs inputs)

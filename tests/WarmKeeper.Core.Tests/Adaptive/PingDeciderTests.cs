@@ -137,4 +137,15 @@ public sealed class PingDeciderTests
         Assert.False(PingDecider.ProbeDue(held, Inputs(probe: held, canAffordProbe: true).Schedule));
         Assert.True(PingDecider.ProbeDue(held, Inputs(now: 400_001, probe: held, canAffordProbe: true).Schedule));
     }
+
+    [Fact]
+    public void The_forecast_decides_how_many_to_keep_warm_unless_the_savings_pay_to_hold_the_peak()
+    {
+        // Two extra levels, each a ping (1) plus a tenth of a cold start (10 * 100 / 1000) per safe gap, over 12 gaps: 48.
+        var inputs = new WarmthInputs(Forecast: 2, Peak: 4, PingUsd: 1.0, InitUsd: 10.0, PingDurationMs: 100, SafeGapMs: 1_000, SpendableUsd: 47.9);
+
+        Assert.Equal(2, PingDecider.DesiredWarm(inputs));
+        Assert.Equal(4, PingDecider.DesiredWarm(inputs with { SpendableUsd = 48.0 }));
+        Assert.Equal(3, PingDecider.DesiredWarm(inputs with { Forecast = 3, Peak = 3, SpendableUsd = 0 }));
+    }
 }
