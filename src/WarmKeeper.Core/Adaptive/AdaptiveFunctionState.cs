@@ -43,6 +43,75 @@ internal sealed class AdaptiveFunctionState(AdaptiveOptions options)
 
     // Provisioned concurrency, decided by the agent's decider under this policy.
     public ConcurrencyPolicy? ScalingPolicy;
+
+    /// <summary>
+    /// Tells the forecast how many invocations ran when the one completing now arrived, counted as the platform's peak
+    /// is, by their handler durations. Counted at arrival, invocations still starting cold would count for their init
+    /// too: a cold fan-out of 27 looked like 31 and kept 4 environments too many warm.
+    /// </summary>
+    public void FeedForecast(long arrivalMs, int durationMs, long nowMs)
+    {
+        var inFlight = InFlightArrivals;
+        var index = inFlight.BinarySearch(arrivalMs);
+        if (index >= 0)
+        {
+            inFlight.RemoveAt(index);
+        }
+
+        var running = 1;
+        foreach (var other in inFlight)
+        {
+            if (other > arrivalMs)
+            {
+                break;
+            }
+
+            running++;
+        }
+
+        var completed = CompletedIntervals;
+        foreach (var (start, end) in completed)
+        {
+            if (start <= arrivalMs && arrivalMs < end)
+            {
+                running++;
+            }
+        }
+
+        completed.Add((arrivalMs, arrivalMs + durationMs));
+        var oldestNeeded = inFlight.Count > 0 ? inFlight[0] : nowMs;
+        completed.RemoveAll(c => c.End <= oldestNeeded);
+        ForecastFedMs = Math.Max(ForecastFedMs, arrivalMs);
+        Forecast.OnConcurrency(ForecastFedMs, running);
+    }
+
+    /// <summary>
+    /// Records an environment born (its cold start) and plans its renewal at the end of its life: environments born
+    /// within <paramref name="coalesceMs"/> are renewed together, by one ping at the latest of their ages.
+    /// </summary>
+    /// <returns>The renewal to schedule (new, or moved later); null when one already planned covers it.</returns>
+    public long? AddBirth(long bornMs, long lifetimeMs, long coalesceMs)
+    {
+        var renewal = bornMs + lifetimeMs;
+        var index = Births.BinarySearch(bornMs);
+        Births.Insert(index < 0 ? ~index : index, bornMs);
+        for (var i = 0; i < Renewals.Count; i++)
+        {
+            if (Math.Abs(Renewals[i] - renewal) <= coalesceMs)
+            {
+                if (renewal > Renewals[i])
+                {
+                    Renewals[i] = renewal;
+                    return renewal;
+                }
+
+                return null;
+            }
+        }
+
+        Renewals.Add(renewal);
+        return renewal;
+    }
 }
 
 /// <summary>One round of pings in flight, and what its outcomes will prove.</summary>

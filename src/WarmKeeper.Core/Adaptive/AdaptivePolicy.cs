@@ -1,11 +1,12 @@
-using System.Globalization;
 using WarmKeeper.Core.KeepWarm;
 using WarmKeeper.Core.Scaling;
 
-// Over 400 lines for a reason: its decisions (keep-alive, pre-warm, probe, renewal, provisioned concurrency) all
-// read and write the same per-function state, savings account and idle-timeout estimate, step by step as
-// observations arrive. The agenda, the per-function state and the savings account are types of their own
-// (AdaptiveAgenda, AdaptiveFunctionState, SavingsAccount); what remains here is the decision logic.
+// Near 500 lines for a reason: this is the driver. Its decisions are pure functions of typed inputs, each with its
+// reason (PingSchedule: when pings are due; PingDecider: what a check pings and why, how many to keep warm;
+// RenewalDecider; ProvisioningDecider), and its parts are types of their own (AdaptiveAgenda, AdaptiveFunctionState,
+// ProbeRoster, SavingsAccount). What remains is gathering their inputs, applying their decisions through the
+// context's levers, and learning the idle timeout from each observation's outcome (OnArrival, OnPingCompleted,
+// Conclude), which reads and writes the per-function state step by step and is the next candidate to move out.
 
 namespace WarmKeeper.Core.Adaptive;
 
@@ -41,11 +42,10 @@ public sealed class AdaptivePolicy : IKeepWarmPolicy
     private readonly double _breakEven;
     private readonly IdleTimeoutEstimator _timeout;
     private readonly long _pingDurationMs = 100;
-    private int[] _probeOrder = [];
     private readonly AdaptiveAgenda _agenda = new();
     private AdaptiveFunctionState[] _functions = [];
     private SavingsAccount? _savings;
-    private int[] _probers = [];
+    private ProbeRoster? _probes;
     private ObservedDemand? _demand;
     private IReadOnlyList<KeepWarmFunction> _configurations = [];
 
@@ -82,12 +82,7 @@ public sealed class AdaptivePolicy : IKeepWarmPolicy
         _configurations = context.Functions;
         _functions = [.. context.Functions.Select(_ => new AdaptiveFunctionState(_options))];
         _savings = new SavingsAccount(_options, _prices, context.Functions, _pingDurationMs);
-        _probers = [.. Enumerable.Repeat(-1, Math.Max(0, _options.ParallelProbes))];
-
-        // Probes pay a cold ping now and then: let the functions whose init is cheapest carry them.
-        _probeOrder = [.. Enumerable.Range(0, context.Functions.Count)
-            .OrderBy(f => (long)context.Functions[f].MemoryMb * (context.Functions[f].InitMs + _pingDurationMs))
-            .ThenBy(f => f)];
+        _probes = new ProbeRoster(_functions, context.Functions, _timeout, _options.ParallelProbes, _pingDurationMs);
         for (var function = 0; function < _functions.Length; function++)
         {
             Check(context, function);
@@ -138,7 +133,7 @@ public sealed class AdaptivePolicy : IKeepWarmPolicy
                 break;
             case ObservationKind.InvocationCompleted:
                 state.Utilization.OnCompletion(observation.ArrivalMs, now);
-                ForecastConcurrency(state, observation.ArrivalMs, observation.DurationMs, now);
+                state.FeedForecast(observation.ArrivalMs, observation.DurationMs, now);
                 if (observation.Start == StartKind.Cold)
                 {
                     AddBirth(context, function, observation.ArrivalMs);
@@ -200,47 +195,6 @@ public sealed class AdaptivePolicy : IKeepWarmPolicy
         }
     }
 
-    /// <summary>
-    /// Tells the forecast how many invocations ran when the one completing now arrived, counted as the platform's peak
-    /// is, by their handler durations. Counted at arrival, invocations still starting cold would count for their init
-    /// too: a cold fan-out of 27 looked like 31 and kept 4 environments too many warm.
-    /// </summary>
-    private static void ForecastConcurrency(AdaptiveFunctionState state, long arrivalMs, int durationMs, long nowMs)
-    {
-        var inFlight = state.InFlightArrivals;
-        var index = inFlight.BinarySearch(arrivalMs);
-        if (index >= 0)
-        {
-            inFlight.RemoveAt(index);
-        }
-
-        var running = 1;
-        foreach (var other in inFlight)
-        {
-            if (other > arrivalMs)
-            {
-                break;
-            }
-
-            running++;
-        }
-
-        var completed = state.CompletedIntervals;
-        foreach (var (start, end) in completed)
-        {
-            if (start <= arrivalMs && arrivalMs < end)
-            {
-                running++;
-            }
-        }
-
-        completed.Add((arrivalMs, arrivalMs + durationMs));
-        var oldestNeeded = inFlight.Count > 0 ? inFlight[0] : nowMs;
-        completed.RemoveAll(c => c.End <= oldestNeeded);
-        state.ForecastFedMs = Math.Max(state.ForecastFedMs, arrivalMs);
-        state.Forecast.OnConcurrency(state.ForecastFedMs, running);
-    }
-
     private void OnActivityEnded(KeepWarmContext context, int function, AdaptiveFunctionState state, long endMs)
     {
         state.LastEndMs = Math.Max(state.LastEndMs, endMs);
@@ -281,26 +235,7 @@ public sealed class AdaptivePolicy : IKeepWarmPolicy
         state.Run = null;
         if (run.IsProbe && state.Probe is { } probe)
         {
-            if (!probe.Spoiled && run.Evidence && run.Sent == 2)
-            {
-                if (run.Warm == 2)
-                {
-                    _timeout.ObserveSurvived(run.ShadowGapMs);
-                }
-                else if (run.Warm == 1 && !run.LifetimePossible)
-                {
-                    _timeout.ObserveExpired(run.ShadowGapMs);
-                }
-            }
-
-            // The two pings left two environments: the later-ending one will take the keep-alive pings, the other is the new shadow.
-            probe.ShadowEndMs = run.Sent == 2 ? run.EarliestEndMs : long.MinValue;
-            probe.Spoiled = run.Sent != 2;
-            probe.GapMs = _timeout.NextProbeGapMs(probe.Rank, _probers.Length);
-            if (probe.GapMs is null)
-            {
-                ReleaseProbe(function, state);
-            }
+            _probes!.Completed(function, probe, run);
         }
         else if (run.Evidence)
         {
@@ -327,130 +262,70 @@ public sealed class AdaptivePolicy : IKeepWarmPolicy
         var now = context.NowMs;
         var desired = DesiredWarm(function, state, now);
         var users = _demand!.InFlight(function);
-        TryBecomeProber(function, state, desired);
+        _probes!.TryEnlist(function, desired);
 
         if (state.Probe is { } probe && (desired > 1 || state.Forecast.Peak > 1))
         {
-            ReleaseProbe(function, state);
+            _probes!.Release(function);
         }
 
-        var busy = users + state.PingsInFlight > 0;
-        if (state.Probe is { } held && ProbeDue(function, held, now) && !busy && ArrivalExpectedDuringPing(function, state, now))
+        var decision = PingDecider.Decide(new CheckInputs(
+            Schedule(function, state, now, desired), users, state.PingsInFlight, state.LastPingedLevel, _configurations[function].InitMs));
+        if (decision.HoldProbeUntilMs is { } hold)
         {
-            held.HoldUntilMs = now + ProbeHoldMs;
+            state.Probe!.HoldUntilMs = hold;
         }
 
-        if (state.Probe is { } prober && ProbeDue(function, prober, now))
+        switch (decision.Action)
         {
-            if (busy)
-            {
+            case PingAction.WaitForIdle:
                 state.WaitingForIdle = true;
                 return;
-            }
+            case PingAction.Probe:
+                var sent = Ping(context, function, state, decision.FanOut, users, isProbe: true, decision.Reason);
+                state.LastFullPingMs = now;
+                if (sent < 2)
+                {
+                    // No room for a second environment here (reserved or account concurrency): probe elsewhere.
+                    state.CannotProbe = true;
+                    _probes!.Release(function);
+                }
 
-            var shadowGap = prober.ShadowEndMs == long.MinValue ? 0 : now - prober.ShadowEndMs;
-            var sent = Ping(context, function, state, 2, users, isProbe: true, shadowGap,
-                prober.ShadowEndMs == long.MinValue ? "adaptive: arm an idle-timeout probe (a second, shadow environment)" : string.Create(CultureInfo.InvariantCulture, $"adaptive: probe the idle timeout at {shadowGap / 1000.0:0.#} s"));
-            state.LastFullPingMs = now;
-            if (sent < 2)
-            {
-                // No room for a second environment here (reserved or account concurrency): probe elsewhere.
-                state.CannotProbe = true;
-                ReleaseProbe(function, state);
-            }
-        }
-        else if (desired > 1 && (now >= FullPingDue(state) || desired > state.LastPingedLevel))
-        {
-            var fanOut = desired - users;
-            if (fanOut > 0)
-            {
-                Ping(context, function, state, fanOut, users, isProbe: false, 0,
-                    string.Create(CultureInfo.InvariantCulture, $"adaptive: keep {desired} warm (forecast), idle timeout proven above {_timeout.SafeGapMs / 1000.0:0.#} s"));
-            }
-
-            state.LastFullPingMs = now;
-            state.LastPingedLevel = desired;
-            state.FullPingOwedByMs = long.MaxValue;
-        }
-        else if (now >= KeepAliveDue(state, now))
-        {
-            if (busy)
-            {
-                // A running invocation keeps its environment; look again when the function is idle.
-                state.WaitingForIdle = true;
-                return;
-            }
-
-            Ping(context, function, state, 1, users, isProbe: false, 0,
-                string.Create(CultureInfo.InvariantCulture, $"adaptive: keep-alive, idle timeout proven above {_timeout.SafeGapMs / 1000.0:0.#} s"));
+                break;
+            case PingAction.FullPing:
+                Ping(context, function, state, decision.FanOut, users, isProbe: false, decision.Reason);
+                state.LastFullPingMs = now;
+                state.LastPingedLevel = desired;
+                state.FullPingOwedByMs = long.MaxValue;
+                break;
+            case PingAction.KeepAlive:
+                Ping(context, function, state, decision.FanOut, users, isProbe: false, decision.Reason);
+                break;
         }
 
         ScheduleCheck(context, function, NextDue(function, state, now));
     }
 
-    private long NextDue(int function, AdaptiveFunctionState state, long now)
-    {
-        var gap = _timeout.SafeGapMs;
-        var due = KeepAliveDue(state, now);
-        if (DesiredWarm(function, state, now) > 1)
-        {
-            due = Math.Min(due, FullPingDue(state));
-        }
+    private long NextDue(int function, AdaptiveFunctionState state, long now) =>
+        PingSchedule.NextCheck(Schedule(function, state, now, DesiredWarm(function, state, now)));
 
-        if (state.Probe is { } probe && (probe.ShadowEndMs != long.MinValue || _savings!.CanAffordProbe(function)))
-        {
-            due = Math.Min(due, Math.Max(probe.HoldUntilMs, probe.ShadowEndMs == long.MinValue ? now : probe.ShadowEndMs + (probe.GapMs ?? gap)));
-        }
-
-        if (state.Forecast.NextRewarmAtMs(now) is { } rewarm)
-        {
-            due = Math.Min(due, rewarm);
-        }
-
-        // A ping refused (throttled, or no headroom left) changes nothing: look again a tenth of an idle timeout later, not in a tight loop.
-        return Math.Max(due, now + (state.PingRefusedAtMs == now ? Math.Max(RecheckAfterRefusalMs, gap / 10) : 1));
-    }
-
-    /// <summary>
-    /// When the single warm environment needs its keep-alive: within the proven idle gap of the last activity, and
-    /// earlier when the function's rhythm puts its next arrival around then (a ping holding the only environment
-    /// when the user arrives would hand the user a cold start).
-    /// </summary>
-    private long KeepAliveDue(AdaptiveFunctionState state, long now)
-    {
-        if (state.LastEndMs < 0)
-        {
-            return now;
-        }
-
-        return EarlierOffPredictedArrival(state, state.LastEndMs + _timeout.SafeGapMs, state.LastEndMs);
-    }
-
-    /// <summary>When the environments kept for a forecast peak need their next full ping: within the proven idle gap of the last one, and earlier off an arrival the function's rhythm predicts (a cron's fan-out meeting all its environments busy with our pings would start cold everywhere).</summary>
-    private long FullPingDue(AdaptiveFunctionState state)
-    {
-        var due = state.LastFullPingMs + _timeout.SafeGapMs;
-        return Math.Min(state.FullPingOwedByMs, EarlierOffPredictedArrival(state, due, state.LastFullPingMs));
-    }
-
-    /// <summary>Moves a ping due at <paramref name="dueMs"/> early, off an arrival predicted while it would run, if that is after <paramref name="notBeforeMs"/>.</summary>
-    private long EarlierOffPredictedArrival(AdaptiveFunctionState state, long dueMs, long notBeforeMs)
-    {
-        if (state.Forecast.PredictedArrivalWithin(dueMs - _options.CollisionGuardMs, dueMs + _pingDurationMs + _options.CollisionGuardMs) is { } arrival)
-        {
-            // Pinging early is always safe (the environments' idle clocks restart sooner); pinging into the arrival is not.
-            var early = arrival - _options.CollisionGuardMs - _pingDurationMs;
-            if (early > notBeforeMs)
-            {
-                return early;
-            }
-        }
-
-        return dueMs;
-    }
+    /// <summary>Gathers what the ping schedule depends on from the function's state, the estimate and the account.</summary>
+    private ScheduleInputs Schedule(int function, AdaptiveFunctionState state, long now, int desired) => new(
+        now,
+        _timeout.SafeGapMs,
+        state.LastEndMs,
+        state.LastFullPingMs,
+        state.FullPingOwedByMs,
+        state.PingRefusedAtMs,
+        desired,
+        state.Probe is { } probe ? new ProbeTimes(probe.ShadowEndMs, probe.GapMs, probe.HoldUntilMs) : null,
+        _savings!.CanAffordProbe(function),
+        state.Forecast.NextRewarmAtMs(now),
+        state.Forecast,
+        new PingSpacing(_pingDurationMs, _options.CollisionGuardMs));
 
     /// <returns>How many pings ran.</returns>
-    private int Ping(KeepWarmContext context, int function, AdaptiveFunctionState state, int fanOut, int users, bool isProbe, long shadowGapMs, string reason)
+    private int Ping(KeepWarmContext context, int function, AdaptiveFunctionState state, int fanOut, int users, bool isProbe, PingReason reason)
     {
         if (fanOut <= 0)
         {
@@ -460,7 +335,7 @@ public sealed class AdaptivePolicy : IKeepWarmPolicy
         var now = context.NowMs;
         var idle = users + state.PingsInFlight == 0;
         var lifetimePossible = LifetimePossible(state, now);
-        var report = context.WarmUp(function, fanOut, users, reason);
+        var report = context.WarmUp(function, fanOut, users, reason.Describe());
         var sent = report?.Sent - report?.Throttled ?? 0;
         if (sent <= 0)
         {
@@ -478,174 +353,70 @@ public sealed class AdaptivePolicy : IKeepWarmPolicy
             IsProbe = isProbe,
             Evidence = idle && state.LastEndMs >= 0 && context.GetProvisionedConcurrency(function) == 0,
             GapMs = now - state.LastEndMs,
-            ShadowGapMs = shadowGapMs,
+            ShadowGapMs = reason.ShadowGapMs,
             LifetimePossible = lifetimePossible,
         };
         return sent;
     }
 
-    /// <summary>
-    /// How many environments to keep warm: the forecast's, or the highest concurrency seen while the savings account
-    /// (above its reserve) pays for the extra levels' pings over an idle timeout. Where the timeout is long, keeping
-    /// the peak warm costs less than the plain warmer would have, so the savings buy fewer cold starts; where it is
-    /// 5 minutes there is nothing to spend and the forecast decides alone.
-    /// </summary>
-    private int DesiredWarm(int function, AdaptiveFunctionState state, long nowMs)
-    {
-        var forecast = state.Forecast.DesiredWarm(nowMs);
-        var peak = state.Forecast.Peak;
-        if (peak <= forecast)
-        {
-            return forecast;
-        }
-
-        var extraPerGap = (peak - forecast) * (_savings!.PingUsd(function) + (_savings!.InitUsd(function) * _pingDurationMs / Math.Max(1.0, _timeout.SafeGapMs)));
-        return _savings!.CanAffordExtra(extraPerGap * PeakHoldGaps) ? peak : forecast;
-    }
-
-    private const int PeakHoldGaps = 12;
-
-    /// <summary>An armed probe is due once its shadow has idled for the gap under test; arming waits until the savings pay for a round.</summary>
-    private bool ProbeDue(int function, ProbeState probe, long now) =>
-        now >= probe.HoldUntilMs
-        && (probe.ShadowEndMs == long.MinValue
-            ? _savings!.CanAffordProbe(function)
-            : probe.GapMs is { } gap && now >= probe.ShadowEndMs + gap);
-
-    /// <summary>
-    /// True when the function's rhythm puts a user's arrival within the time a ping of ours (cold, at worst) would hold
-    /// its environments from now: a deferrable ping waits, so that it never hands that user a cold start.
-    /// </summary>
-    private bool ArrivalExpectedDuringPing(int function, AdaptiveFunctionState state, long now) =>
-        state.Forecast.PredictedArrivalWithin(now, now + _configurations[function].InitMs + _pingDurationMs + _options.CollisionGuardMs) is not null;
-
-    private void TryBecomeProber(int function, AdaptiveFunctionState state, int desired)
-    {
-        if (state.Probe is not null || state.CannotProbe || _timeout.Converged || desired > 1 || state.Forecast.Peak > 1 || NextProbeCandidate() != function)
-        {
-            return;
-        }
-
-        for (var rank = 0; rank < _probers.Length; rank++)
-        {
-            if (_probers[rank] < 0)
-            {
-                _probers[rank] = function;
-                state.Probe = new ProbeState { Rank = rank };
-                return;
-            }
-        }
-    }
-
-    /// <summary>The cheapest function to probe with that is not probing and could (never needed two environments).</summary>
-    private int NextProbeCandidate()
-    {
-        foreach (var candidate in _probeOrder)
-        {
-            var state = _functions[candidate];
-            if (state.Probe is null && !state.CannotProbe && state.Forecast.Peak <= 1)
-            {
-                return candidate;
-            }
-        }
-
-        return -1;
-    }
-
-    private void ReleaseProbe(int function, AdaptiveFunctionState state)
-    {
-        if (state.Probe is { } probe && _probers[probe.Rank] == function)
-        {
-            _probers[probe.Rank] = -1;
-        }
-
-        state.Probe = null;
-    }
+    private int DesiredWarm(int function, AdaptiveFunctionState state, long nowMs) => PingDecider.DesiredWarm(new WarmthInputs(
+        state.Forecast.DesiredWarm(nowMs), state.Forecast.Peak, _savings!.PingUsd(function), _savings!.InitUsd(function), _pingDurationMs, _timeout.SafeGapMs, _savings!.SpendableUsd));
 
     private void AddBirth(KeepWarmContext context, int function, long bornMs)
     {
-        var state = _functions[function];
-        var renewal = bornMs + _options.EnvironmentLifetimeMs;
-        var births = state.Births;
-        var index = births.BinarySearch(bornMs);
-        births.Insert(index < 0 ? ~index : index, bornMs);
-
-        // Environments born within a short while are renewed together, by one ping at the latest of their ages.
-        var renewals = state.Renewals;
-        for (var i = 0; i < renewals.Count; i++)
+        if (_functions[function].AddBirth(bornMs, _options.EnvironmentLifetimeMs, RenewalCoalesceMs) is { } renewal)
         {
-            if (Math.Abs(renewals[i] - renewal) <= RenewalCoalesceMs)
-            {
-                if (renewal > renewals[i])
-                {
-                    renewals[i] = renewal;
-                    Schedule(context, renewal - HandoverLeadMs(function), new AgendaItem(AgendaKind.Renew, function, renewal));
-                }
-
-                return;
-            }
+            Schedule(context, renewal - HandoverLeadMs(function), new AgendaItem(AgendaKind.Renew, function, renewal));
         }
-
-        renewals.Add(renewal);
-        Schedule(context, renewal - HandoverLeadMs(function), new AgendaItem(AgendaKind.Renew, function, renewal));
     }
 
     /// <summary>How long before an environment's end of life its replacement is started so that it is ready in time.</summary>
     private long HandoverLeadMs(int function) => _configurations[function].InitMs + (2 * _pingDurationMs) + _options.CollisionGuardMs;
 
     private const long RenewalCoalesceMs = 30_000;
-    private const long ProbeHoldMs = 5_000;
-    private const long OwedFullPingMs = 60_000;
-    private const long RecheckAfterRefusalMs = 1_000;
 
-    /// <summary>
-    /// Replaces environments reaching the platform's lifetime. A lone environment is handed over a little before its
-    /// end, when the savings pay for the extra ping: a fan-out of 2 pings the old one and starts its successor, which is
-    /// ready before the old one is retired, so a user arriving meanwhile finds the old one free. Otherwise a ping at
-    /// the end of life starts the successor, and a user arriving during its init meets a cold start.
-    /// </summary>
+    /// <summary>Replaces environments reaching the platform's lifetime, as <see cref="RenewalDecider"/> decides.</summary>
     private void Renew(KeepWarmContext context, int function, long renewalMs)
     {
         var state = _functions[function];
-        if (!state.Renewals.Contains(renewalMs))
+        var now = context.NowMs;
+        var decision = RenewalDecider.Decide(new RenewalInputs(
+            now,
+            renewalMs,
+            state.Renewals.Contains(renewalMs),
+            _demand!.InFlight(function) + state.PingsInFlight > 0,
+            state.Probe is not null,
+            DesiredWarm(function, state, now),
+            RetiringAt(state, renewalMs),
+            state.Forecast.PredictedArrivalWithin(renewalMs, renewalMs + HandoverLeadMs(function), rhythmOnly: true) is not null,
+            _savings!.CanAffordExtra(_savings!.PingUsd(function)),
+            state.FullPingOwedByMs));
+        switch (decision.Action)
         {
-            return; // moved later by a newer birth
-        }
-
-        var busy = _demand!.InFlight(function) + state.PingsInFlight > 0;
-        if (context.NowMs < renewalMs)
-        {
-            // A user expected while a plain replacement would still be starting is worth the extra ping even unpaid.
-            var userDuringReplacement = state.Forecast.PredictedArrivalWithin(renewalMs, renewalMs + HandoverLeadMs(function), rhythmOnly: true) is not null;
-            if (busy || state.Probe is not null || DesiredWarm(function, state, context.NowMs) > 1 || !(userDuringReplacement || _savings!.CanAffordExtra(_savings!.PingUsd(function))))
-            {
+            case RenewalAction.Defer:
                 Schedule(context, renewalMs, new AgendaItem(AgendaKind.Renew, function, renewalMs));
                 return;
-            }
-
-            state.Renewals.Remove(renewalMs);
-            RenewNow(context, function, state, handover: true);
-            return;
+            case RenewalAction.Stale:
+                return;
         }
 
         state.Renewals.Remove(renewalMs);
-        var desired = DesiredWarm(function, state, context.NowMs);
-        if (desired > 1 && 2 * RetiringAt(state, renewalMs) < desired)
+        switch (decision.Action)
         {
-            // A few of many: a ping now would touch every environment to replace these; the next full ping does it, and
-            // comes within a minute even if users keep the others fresh.
-            state.FullPingOwedByMs = Math.Min(state.FullPingOwedByMs, context.NowMs + OwedFullPingMs);
-            ScheduleCheck(context, function, state.FullPingOwedByMs);
-            return;
+            case RenewalAction.Handover:
+                RenewNow(context, function, state, handover: true);
+                break;
+            case RenewalAction.OweFullPing:
+                state.FullPingOwedByMs = decision.FullPingOwedByMs;
+                ScheduleCheck(context, function, state.FullPingOwedByMs);
+                break;
+            case RenewalAction.WaitForIdle:
+                state.RenewalPending = true;
+                break;
+            case RenewalAction.Replace:
+                RenewNow(context, function, state, handover: false);
+                break;
         }
-
-        if (busy)
-        {
-            state.RenewalPending = true;
-            return;
-        }
-
-        RenewNow(context, function, state, handover: false);
     }
 
     /// <summary>How many environments, born within the coalescing window, reach their end of life at <paramref name="renewalMs"/>.</summary>
@@ -660,10 +431,8 @@ public sealed class AdaptivePolicy : IKeepWarmPolicy
         var now = context.NowMs;
         var desired = DesiredWarm(function, state, now);
         var users = _demand!.InFlight(function);
-        Ping(context, function, state, Math.Max(1, desired - users) + (handover ? 1 : 0), users, isProbe: false, 0,
-            handover
-                ? "adaptive: hand over to a successor before the environment reaches the platform's lifetime"
-                : "adaptive: replace environments reaching the platform's lifetime before a user meets them");
+        Ping(context, function, state, RenewalDecider.FanOut(desired, users, handover), users, isProbe: false,
+            new PingReason(handover ? PingCause.Handover : PingCause.Renewal, _timeout.SafeGapMs, desired, users));
         state.LastFullPingMs = now;
         state.FullPingOwedByMs = long.MaxValue;
         state.Births.RemoveAll(b => b <= now - _options.EnvironmentLifetimeMs);
@@ -682,20 +451,14 @@ public sealed class AdaptivePolicy : IKeepWarmPolicy
         for (var function = 0; function < _functions.Length; function++)
         {
             var state = _functions[function];
-            // The plain warmer pings its peak every 5 minutes, starts an environment for each new level of the peak,
-            // and restarts each at the end of its life: what it would have spent by now.
-            var peak = Math.Max(1, state.Forecast.Peak);
-            // (Restarts are counted when they happen, each lifetime, not spread over it: credit that came before the
-            // restart it pays for would fund probes where there is nothing to save.)
-            var lifetimes = now / _options.EnvironmentLifetimeMs;
-            var baseline = ((double)_options.ReconcileIntervalMs / (_options.DefaultIdleTimeoutMs + _pingDurationMs) * peak * _savings!.PingUsd(function))
-                + ((lifetimes - state.BaselineLifetimes) * peak * _savings!.InitUsd(function))
-                + (Math.Max(0, peak - state.BaselinePeak) * _savings!.InitUsd(function));
-            state.BaselinePeak = Math.Max(state.BaselinePeak, peak);
-            state.BaselineLifetimes = lifetimes;
-            _savings!.CreditBaseline(baseline);
+            var credit = ProvisioningDecider.PlainWarmer(new PlainWarmerInputs(
+                now, state.Forecast.Peak, state.BaselinePeak, state.BaselineLifetimes, _savings!.PingUsd(function), _savings!.InitUsd(function), _options, _pingDurationMs));
+            state.BaselinePeak = credit.BaselinePeak;
+            state.BaselineLifetimes = credit.BaselineLifetimes;
+            _savings!.CreditBaseline(credit.Usd);
             var levels = state.Utilization.LevelsAbove(now, _breakEven + _options.UtilizationMargin);
-            if (levels == 0 && context.GetProvisionedConcurrency(function) == 0)
+            var decision = ProvisioningDecider.Provisioning(levels, context.GetProvisionedConcurrency(function));
+            if (!decision.Decide)
             {
                 continue;
             }
@@ -709,7 +472,7 @@ public sealed class AdaptivePolicy : IKeepWarmPolicy
                 TargetUtilization = ScalingDefaults.MaxTargetUtilization,
                 Burst = false,
             };
-            state.ScalingPolicy = state.ScalingPolicy with { Min = 0, Max = levels };
+            state.ScalingPolicy = state.ScalingPolicy with { Min = 0, Max = decision.MaxProvisioned };
             context.DecideProvisionedConcurrency(function, state.ScalingPolicy, _demand!.For(function));
         }
     }

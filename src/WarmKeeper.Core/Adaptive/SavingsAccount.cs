@@ -69,5 +69,8 @@ public sealed class SavingsAccount
     /// reserve of <see cref="AdaptiveOptions.SavingsReserve"/> of what the plain warmer would have spent: where the
     /// idle timeout is short, adapting saves a few percent at most, and that margin is kept.
     /// </summary>
-    public bool CanAffordExtra(double usd) => SavedUsd - (_options.SavingsReserve * BaselineUsd) >= usd;
+    public bool CanAffordExtra(double usd) => SpendableUsd >= usd;
+
+    /// <summary>What may be spent on extras: the savings beyond the reserve (see <see cref="CanAffordExtra"/>).</summary>
+    public double SpendableUsd => SavedUsd - (_options.SavingsReserve * BaselineUsd);
 }

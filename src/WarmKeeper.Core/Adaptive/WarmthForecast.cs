@@ -9,7 +9,7 @@ namespace WarmKeeper.Core.Adaptive;
 /// seasonality term keeps a level warm when the same hour yesterday needed it.
 /// </summary>
 /// <remarks>Level 1 is always kept: one warm environment costs a ping per idle timeout, a cold start costs an init a user waits for.</remarks>
-public sealed class WarmthForecast(AdaptiveOptions options)
+public sealed class WarmthForecast(AdaptiveOptions options) : IArrivalRhythm
 {
     private const long MinuteMs = 60_000;
     private const long HourMs = 60 * MinuteMs;
