@@ -189,7 +189,7 @@ public sealed class WarmupEndToEndTests
         await using var agent = await AgentHost.StartAsync(null, TestFunction.AgentArguments("probe"));
         Assert.True(agent.Services.GetRequiredService<ILambdaTargets>().TryGet("local", out var lambda));
         var policy = new WarmupPolicy { Id = "p", Target = "local", Function = "probe", Schedule = "* * * * *", FanOut = 3, PayloadFormat = format };
-        var payload = WarmupPayloads.Build(policy, "corr-1", 1, 3);
+        var payload = WarmupPings.Build(policy, "corr-1", 1, 3);
 
         var result = await lambda.InvokeAsync(new InvokeRequest { FunctionName = "probe", Payload = payload }, CancellationToken.None);
 

@@ -67,7 +67,7 @@ internal static class WarmupBenchmark
             Id = "bench-fan-out", Target = "local", Function = "hello", Schedule = "0 0 1 1 *",
             FanOut = FanOut, HoldMs = 0, Verify = false, Enabled = false,
         };
-        var payloads = Enumerable.Range(0, FanOut).Select(i => WarmupPayloads.Build(policy, "plain", i, FanOut)).ToArray();
+        var payloads = Enumerable.Range(0, FanOut).Select(i => WarmupPings.Build(policy, "plain", i, FanOut)).ToArray();
 
         async Task<string?> WarmupAsync()
         {

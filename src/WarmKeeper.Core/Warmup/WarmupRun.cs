@@ -119,7 +119,7 @@ public sealed class WarmupRun(IWarmupPinger pinger, TimeProvider timeProvider)
             var index = firstIndex + i;
             var request = new PingRequest(
                 policy.Target, policy.Function, policy.Qualifier,
-                WarmupPayloads.Build(policy, correlationId, index, fanOut), index, correlationId);
+                WarmupPings.Build(policy, correlationId, index, fanOut), index, correlationId);
             pings[i] = PingSafelyAsync(request, cancellationToken);
         }
 
