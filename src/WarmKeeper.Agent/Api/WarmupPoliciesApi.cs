@@ -56,7 +56,8 @@ internal static class WarmupPoliciesApi
         return endpoints;
     }
 
-    private static async Task<Results<Ok<WarmupRunAnswer<WarmupRunReport>>, Ok<WarmupRunAnswer<WarmupRunFailure>>, ProblemHttpResult>> RunAsync(
+    // OpenAPI documents one body per status, the last 200 listed: the report, the usual answer.
+    private static async Task<Results<Ok<WarmupRunAnswer<WarmupRunFailure>>, Ok<WarmupRunAnswer<WarmupRunReport>>, ProblemHttpResult>> RunAsync(
         string id, WarmupPolicyStore store, WarmupJob job, CancellationToken cancellationToken)
     {
         var stored = await store.GetAsync(id, cancellationToken);
