@@ -6,6 +6,7 @@ using Hangfire;
 using Hangfire.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using WarmKeeper.Agent.Targets;
+using WarmKeeper.Agent.Warmup;
 using WarmKeeper.Core.Warmup;
 using WarmKeeper.Lambda;
 using WarmKeeper.LocalRuntime.Hosting;
@@ -25,6 +26,16 @@ public sealed class WarmupEndToEndTests
         var run = await response.Content.ReadFromJsonAsync<JsonElement>();
         Assert.Equal("warmup.run", run.GetProperty("kind").GetString());
         return run.GetProperty("data");
+    }
+
+    /// <summary>The manual-run answer and, beside it, the newest event of the kind as <c>GET /api/v1/events</c> shows it.</summary>
+    private static async Task<(JsonElement Answer, JsonElement Recorded)> RunWithEventAsync(AgentHost agent, string id, string kind)
+    {
+        var response = await agent.Client.PostAsync(new Uri($"/api/v1/warmup-policies/{id}/run", UriKind.Relative), null);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var answer = await response.Content.ReadFromJsonAsync<JsonElement>();
+        var events = await agent.Client.GetFromJsonAsync<JsonElement>(new Uri($"/api/v1/events?kind={kind}", UriKind.Relative));
+        return (answer, events.GetProperty("events")[0]);
     }
 
     private static async Task CreateAsync(AgentHost agent, string json)
@@ -102,6 +113,48 @@ public sealed class WarmupEndToEndTests
         Assert.Contains("reserved concurrency 4", run.GetProperty("capReason").GetString(), StringComparison.Ordinal);
         Assert.Equal(0, run.GetProperty("throttled").GetInt32());
         Assert.Equal(200, (await traffic).StatusCode);
+    }
+
+    [Fact]
+    public async Task The_manual_run_answers_with_the_event_it_recorded_field_for_field()
+    {
+        await using var agent = await AgentHost.StartAsync();
+        // hello echoes the custom payload, so no environment is reported: the nulls must be written, not left out.
+        await CreateAsync(agent, """{"id":"hello-custom","target":"local","function":"hello","schedule":"0 0 1 1 *","fanOut":1,"payloadFormat":"custom","customPayload":{"ping":1},"enabled":false}""");
+
+        var (answer, recorded) = await RunWithEventAsync(agent, "hello-custom", "warmup.run");
+
+        Assert.Equal(["eventId", "kind", "summary", "data"], answer.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(recorded.GetProperty("id").GetInt64(), answer.GetProperty("eventId").GetInt64());
+        Assert.Equal(recorded.GetProperty("summary").GetString(), answer.GetProperty("summary").GetString());
+        Assert.Equal(recorded.GetProperty("data").GetRawText(), answer.GetProperty("data").GetRawText());
+        Assert.Equal(
+            ["trigger", "correlationId", "requested", "sent", "cold", "warm", "distinctEnvironments", "errors", "throttled", "topUpPings",
+             "reached", "capped", "capReason", "reservedConcurrency", "unreservedConcurrency", "inFlight", "elapsedMs", "errorSamples"],
+            answer.GetProperty("data").EnumerateObject().Select(p => p.Name));
+        Assert.Equal(JsonValueKind.Null, answer.GetProperty("data").GetProperty("distinctEnvironments").ValueKind);
+        Assert.Equal(JsonValueKind.Null, answer.GetProperty("data").GetProperty("reached").ValueKind);
+        Assert.Equal(JsonValueKind.Null, answer.GetProperty("data").GetProperty("capReason").ValueKind);
+        Assert.Equal(JsonValueKind.Null, answer.GetProperty("data").GetProperty("reservedConcurrency").ValueKind);
+    }
+
+    [Fact]
+    public async Task A_run_that_cannot_be_made_answers_with_the_failure_it_recorded()
+    {
+        await using var agent = await AgentHost.StartAsync();
+        // The API refuses an unknown target, so the policy goes to the store as one left behind by a configuration change would be.
+        var store = agent.Services.GetRequiredService<WarmupPolicyStore>();
+        await store.CreateAsync(
+            new WarmupPolicy { Id = "orphan", Target = "nowhere", Function = "hello", Schedule = "0 0 1 1 *", Enabled = false }, CancellationToken.None);
+
+        var (answer, recorded) = await RunWithEventAsync(agent, "orphan", "warmup.run.failed");
+
+        Assert.Equal(["eventId", "kind", "summary", "data"], answer.EnumerateObject().Select(p => p.Name));
+        Assert.Equal("warmup.run.failed", answer.GetProperty("kind").GetString());
+        Assert.Equal(recorded.GetProperty("id").GetInt64(), answer.GetProperty("eventId").GetInt64());
+        Assert.Equal("Warm-up of hello failed: The target 'nowhere' is not configured.", answer.GetProperty("summary").GetString());
+        Assert.Equal("""{"trigger":"manual","error":"The target 'nowhere' is not configured."}""", answer.GetProperty("data").GetRawText());
+        Assert.Equal(recorded.GetProperty("data").GetRawText(), answer.GetProperty("data").GetRawText());
     }
 
     [Fact]
@@ -189,7 +242,7 @@ public sealed class WarmupEndToEndTests
         await using var agent = await AgentHost.StartAsync(null, TestFunction.AgentArguments("probe"));
         Assert.True(agent.Services.GetRequiredService<ILambdaTargets>().TryGet("local", out var lambda));
         var policy = new WarmupPolicy { Id = "p", Target = "local", Function = "probe", Schedule = "* * * * *", FanOut = 3, PayloadFormat = format };
-        var payload = WarmupPayloads.Build(policy, "corr-1", 1, 3);
+        var payload = WarmupPings.Build(policy, "corr-1", 1, 3);
 
         var result = await lambda.InvokeAsync(new InvokeRequest { FunctionName = "probe", Payload = payload }, CancellationToken.None);
 

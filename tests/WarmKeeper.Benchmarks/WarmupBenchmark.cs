@@ -67,11 +67,11 @@ internal static class WarmupBenchmark
             Id = "bench-fan-out", Target = "local", Function = "hello", Schedule = "0 0 1 1 *",
             FanOut = FanOut, HoldMs = 0, Verify = false, Enabled = false,
         };
-        var payloads = Enumerable.Range(0, FanOut).Select(i => WarmupPayloads.Build(policy, "plain", i, FanOut)).ToArray();
+        var payloads = Enumerable.Range(0, FanOut).Select(i => WarmupPings.Build(policy, "plain", i, FanOut)).ToArray();
 
         async Task<string?> WarmupAsync()
         {
-            var report = await job.RunAsync(policy, WarmupTriggers.Manual, cancellationToken)
+            var report = (await job.RunAsync(policy, WarmupTriggers.Manual, cancellationToken)).Report
                          ?? throw new InvalidOperationException("The warm-up run failed; see the agent's events.");
             return report.Sent == FanOut && report.Errors == 0 ? null : $"warm-up sent {report.Sent}, {report.Errors} errors ({string.Join("; ", report.ErrorSamples)})";
         }
@@ -121,7 +121,7 @@ internal static class WarmupBenchmark
         // function, whose environments the rounds above left warm.
         var defaults = policy with { Id = "bench-defaults", HoldMs = WarmupDefaults.HoldMs, Verify = true };
         var started = Stopwatch.GetTimestamp();
-        var verified = await job.RunAsync(defaults, WarmupTriggers.Manual, cancellationToken);
+        var verified = (await job.RunAsync(defaults, WarmupTriggers.Manual, cancellationToken)).Report;
         var verifiedMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
 
         await Report.LineAsync($"### Fan-out of {FanOut:N0} pings against `hello` on the built-in runtime\n\nWarm-up: the agent's `WarmupJob.RunAsync` (headroom read, `WarmupRun`, the agent's pinger over the Lambda client, the run's event). Plain: {FanOut:N0} concurrent `InvokeAsync` of the same payloads through the same client, no planner. CPU is `Process.TotalProcessorTime` of the whole benchmark process, which also hosts the runtime that answers: the difference is WarmKeeper's. `WarmupRun` alone: the planner and the agent's pinger with a fixed headroom, without the job's headroom read and event write. Hold 0, no verification; median of {FanOutRounds} alternating rounds.\n", cancellationToken);

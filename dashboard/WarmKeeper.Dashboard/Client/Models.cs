@@ -1,9 +1,11 @@
 using System.Text.Json.Nodes;
+using WarmKeeper.Core.Warmup;
 
 namespace WarmKeeper.Dashboard.Client;
 
 // The shapes of the agent's REST API (v1) as the dashboard reads them. They are the dashboard's own
-// records, bound to the JSON contract rather than to the agent's types, so the two can change apart.
+// records, bound to the JSON contract rather than to the agent's types, so the two can change apart;
+// a warm-up run's report is the exception, read as Core's WarmupRunReport, the record that writes it.
 
 /// <summary>A function of a target (<c>GET /api/v1/functions</c>).</summary>
 public sealed record FunctionInfo(
@@ -36,33 +38,7 @@ public sealed record EnvironmentInfo(string Id, string Version, bool Provisioned
 
 public sealed record LastWarmupInfo(DateTimeOffset Time, string? PolicyId, string Summary, JsonObject Data)
 {
-    public WarmupReport Report => WarmupReport.From(Data);
-}
-
-/// <summary>What one warm-up run found (the data of a <c>warmup.run</c> event).</summary>
-public sealed record WarmupReport(
-    string? Trigger, int Requested, int Sent, int Cold, int Warm, int? DistinctEnvironments, int Errors, int Throttled,
-    int TopUpPings, bool? Reached, bool Capped, string? CapReason, double? ElapsedMs, string? Error, IReadOnlyList<string> ErrorSamples)
-{
-    /// <summary>Did the run do what it was asked: no errors and, where it can tell, every environment reached?</summary>
-    public bool Healthy => Error is null && Errors == 0 && Reached != false;
-
-    public static WarmupReport From(JsonObject data)
-    {
-        ArgumentNullException.ThrowIfNull(data);
-        int Int(string name) => data[name]?.GetValueKind() == System.Text.Json.JsonValueKind.Number ? data[name]!.GetValue<int>() : 0;
-        int? NullableInt(string name) => data[name]?.GetValueKind() == System.Text.Json.JsonValueKind.Number ? data[name]!.GetValue<int>() : null;
-        bool? Bool(string name) => data[name]?.GetValueKind() is System.Text.Json.JsonValueKind.True or System.Text.Json.JsonValueKind.False ? data[name]!.GetValue<bool>() : null;
-        string? Text(string name) => data[name]?.GetValueKind() == System.Text.Json.JsonValueKind.String ? data[name]!.GetValue<string>() : null;
-        var samples = data["errorSamples"] is JsonArray array
-            ? array.Select(s => s?.GetValueKind() == System.Text.Json.JsonValueKind.String ? s.GetValue<string>() : s?.ToJsonString() ?? "").ToList()
-            : [];
-        return new WarmupReport(
-            Text("trigger"), Int("requested"), Int("sent"), Int("cold"), Int("warm"), NullableInt("distinctEnvironments"), Int("errors"),
-            Int("throttled"), Int("topUpPings"), Bool("reached"), Bool("capped") ?? false, Text("capReason"),
-            data["elapsedMs"]?.GetValueKind() == System.Text.Json.JsonValueKind.Number ? data["elapsedMs"]!.GetValue<double>() : null,
-            Text("error"), samples);
-    }
+    public WarmupRunReport Report => WarmupRunReport.FromJson(Data);
 }
 
 /// <summary>Demand of one function (<c>GET …/metrics</c>), one point a step.</summary>
@@ -145,8 +121,8 @@ public sealed record WarmupPolicyInfo(
     string Id, string Target, string Function, string? Qualifier, string Schedule, string TimeZone, int FanOut, string PayloadFormat,
     int HoldMs, bool Enabled, bool Verify, int? TopUpBudget, long Revision, DateTimeOffset Created, DateTimeOffset Updated);
 
-/// <summary>What <c>POST /api/v1/warmup-policies/{id}/run</c> answers.</summary>
-public sealed record WarmupRunResult(long EventId, string Kind, string Summary, WarmupReport Report);
+/// <summary>What <c>POST /api/v1/warmup-policies/{id}/run</c> answers: the run's report, or why it could not be made.</summary>
+public sealed record WarmupRunResult(long EventId, string Kind, string Summary, WarmupRunReport? Report, WarmupRunFailure? Failure);
 
 /// <summary>A rate limit with its live counts (<c>/api/v1/rate-limits</c>).</summary>
 public sealed record RateLimitInfo(

@@ -1,7 +1,5 @@
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http.HttpResults;
-using WarmKeeper.Agent.Events;
 using WarmKeeper.Agent.Security;
 using WarmKeeper.Agent.Targets;
 using WarmKeeper.Agent.Warmup;
@@ -58,8 +56,9 @@ internal static class WarmupPoliciesApi
         return endpoints;
     }
 
-    private static async Task<Results<Ok<JsonObject>, ProblemHttpResult>> RunAsync(
-        string id, WarmupPolicyStore store, WarmupJob job, EventLog events, CancellationToken cancellationToken)
+    // OpenAPI documents one body per status, the last 200 listed: the report, the usual answer.
+    private static async Task<Results<Ok<WarmupRunAnswer<WarmupRunFailure>>, Ok<WarmupRunAnswer<WarmupRunReport>>, ProblemHttpResult>> RunAsync(
+        string id, WarmupPolicyStore store, WarmupJob job, CancellationToken cancellationToken)
     {
         var stored = await store.GetAsync(id, cancellationToken);
         if (stored is null)
@@ -67,18 +66,10 @@ internal static class WarmupPoliciesApi
             return ApiResults.NotFound($"Warm-up policy '{id}'");
         }
 
-        await job.RunAsync(stored.Value, WarmupTriggers.Manual, cancellationToken);
-        var latest = await events.QueryAsync(new EventQuery(Function: stored.Value.Function, Limit: 20), cancellationToken);
-        var run = latest.FirstOrDefault(e => e.PolicyId == id && e.Kind is EventKinds.WarmupRun or EventKinds.WarmupRunFailed);
-        return run is null
-            ? TypedResults.Problem(statusCode: 500, title: "The run left no record.")
-            : TypedResults.Ok(new JsonObject
-            {
-                ["eventId"] = run.Id,
-                ["kind"] = run.Kind,
-                ["summary"] = run.Summary,
-                ["data"] = run.Data.DeepClone(),
-            });
+        var run = await job.RunAsync(stored.Value, WarmupTriggers.Manual, cancellationToken);
+        return run.Report is { } report
+            ? TypedResults.Ok(new WarmupRunAnswer<WarmupRunReport>(run.EventId, run.Kind, run.Summary, report))
+            : TypedResults.Ok(new WarmupRunAnswer<WarmupRunFailure>(run.EventId, run.Kind, run.Summary, run.Failure!));
     }
 }
 

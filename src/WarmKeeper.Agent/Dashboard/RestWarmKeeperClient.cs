@@ -6,6 +6,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Components.Authorization;
 using WarmKeeper.Agent.Security;
+using WarmKeeper.Core.Warmup;
 using WarmKeeper.Dashboard.Client;
 using WarmKeeper.Dashboard.Security;
 
@@ -123,8 +124,11 @@ internal sealed partial class RestWarmKeeperClient(
         }
 
         var data = run["data"] as JsonObject ?? [];
+        var kind = run["kind"]?.GetValue<string>() ?? "";
         return ApiOutcome<WarmupRunResult>.Ok(new WarmupRunResult(
-            run["eventId"]?.GetValue<long>() ?? 0, run["kind"]?.GetValue<string>() ?? "", run["summary"]?.GetValue<string>() ?? "", WarmupReport.From(data)));
+            run["eventId"]?.GetValue<long>() ?? 0, kind, run["summary"]?.GetValue<string>() ?? "",
+            kind == EventKinds.WarmupRun ? WarmupRunReport.FromJson(data) : null,
+            kind == EventKinds.WarmupRun ? null : WarmupRunFailure.FromJson(data)));
     }
 
     public async Task<IReadOnlyList<RateLimitInfo>> ListRateLimitsAsync(CancellationToken cancellationToken) =>

@@ -143,7 +143,7 @@ internal sealed partial class InvokeProxyEndpoint
             // DryRun runs nothing, so it takes nothing from the budget.
             if (invocationType != LambdaInvocationType.DryRun && gates.Count > 0)
             {
-                var ping = WarmupPingDetector.IsPing(body.Span);
+                var ping = Core.Warmup.WarmupPings.IsPing(body.Span);
                 for (var i = 0; i < gates.Count; i++)
                 {
                     var verdict = await gates[i].AdmitAsync(ping, cancellationToken);

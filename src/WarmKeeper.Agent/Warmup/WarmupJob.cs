@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using Hangfire;
 using WarmKeeper.Agent.Events;
 using WarmKeeper.Agent.Targets;
@@ -63,7 +62,7 @@ public sealed partial class WarmupJob(
     }
 
     /// <summary>Runs the policy now and records the run; never throws for a failed run.</summary>
-    public async Task<WarmupRunReport?> RunAsync(WarmupPolicy policy, string trigger, CancellationToken cancellationToken)
+    public async Task<RecordedWarmupRun> RunAsync(WarmupPolicy policy, string trigger, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(policy);
         try
@@ -75,20 +74,20 @@ public sealed partial class WarmupJob(
 
             var headroom = await MeasureHeadroomAsync(lambda, policy, cancellationToken);
             var report = await new WarmupRun(new LambdaWarmupPinger(targets, timeProvider), timeProvider)
-                .ExecuteAsync(policy, headroom, cancellationToken);
-            await events.AppendAsync(ToEvent(policy, trigger, report, headroom), cancellationToken);
+                .ExecuteAsync(policy, headroom, cancellationToken) with { Trigger = trigger };
+            var recorded = await events.AppendAsync(ToEvent(policy, report), cancellationToken);
             LogRun(policy.Id, report.Requested, report.Sent, report.Cold, report.Warm, report.DistinctEnvironments, report.Errors);
-            return report;
+            return new RecordedWarmupRun(recorded.Id, recorded.Kind, recorded.Summary, report, null);
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             LogRunFailed(e, policy.Id);
-            var data = new JsonObject { ["trigger"] = trigger, ["error"] = e.Message };
-            await events.AppendAsync(
-                new NewEvent(EventKinds.WarmupRunFailed, $"policy:{policy.Id}", $"Warm-up of {policy.Function} failed: {e.Message}", data,
+            var failure = new WarmupRunFailure(trigger, e.Message);
+            var recorded = await events.AppendAsync(
+                new NewEvent(EventKinds.WarmupRunFailed, $"policy:{policy.Id}", $"Warm-up of {policy.Function} failed: {e.Message}", failure.ToJson(),
                     policy.Target, policy.Function, policy.Qualifier, policy.Id),
                 CancellationToken.None);
-            return null;
+            return new RecordedWarmupRun(recorded.Id, recorded.Kind, recorded.Summary, null, failure);
         }
     }
 
@@ -100,34 +99,13 @@ public sealed partial class WarmupJob(
         return new Headroom(reserved.ReservedConcurrentExecutions, account.AccountLimit.UnreservedConcurrentExecutions, running);
     }
 
-    private static NewEvent ToEvent(WarmupPolicy policy, string trigger, WarmupRunReport report, Headroom headroom)
+    private static NewEvent ToEvent(WarmupPolicy policy, WarmupRunReport report)
     {
-        var data = new JsonObject
-        {
-            ["trigger"] = trigger,
-            ["correlationId"] = report.CorrelationId,
-            ["requested"] = report.Requested,
-            ["sent"] = report.Sent,
-            ["cold"] = report.Cold,
-            ["warm"] = report.Warm,
-            ["distinctEnvironments"] = report.DistinctEnvironments,
-            ["errors"] = report.Errors,
-            ["throttled"] = report.Throttled,
-            ["topUpPings"] = report.TopUpPings,
-            ["reached"] = report.Reached,
-            ["capped"] = report.Capped,
-            ["capReason"] = report.CapReason,
-            ["reservedConcurrency"] = headroom.ReservedConcurrency,
-            ["unreservedConcurrency"] = headroom.UnreservedConcurrency,
-            ["inFlight"] = headroom.InFlight,
-            ["elapsedMs"] = Math.Round(report.Elapsed.TotalMilliseconds, 1),
-            ["errorSamples"] = new JsonArray(report.ErrorSamples.Select(s => (JsonNode?)JsonValue.Create(s)).ToArray()),
-        };
         var envs = report.DistinctEnvironments is { } d ? $"{d} distinct environment{(d == 1 ? "" : "s")}" : "environments not reported";
         var summary = $"Warm-up of {policy.Function}{(policy.Qualifier is null ? "" : ":" + policy.Qualifier)}: {report.Sent} ping(s) for {report.Requested}, " +
                       $"{report.Cold} cold, {report.Warm} warm, {envs}, {report.Errors} error(s)" +
                       (report.Capped ? $"; {report.CapReason}" : "");
-        return new NewEvent(EventKinds.WarmupRun, $"policy:{policy.Id}", summary, data, policy.Target, policy.Function, policy.Qualifier, policy.Id);
+        return new NewEvent(EventKinds.WarmupRun, $"policy:{policy.Id}", summary, report.ToJson(), policy.Target, policy.Function, policy.Qualifier, policy.Id);
     }
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Warm-up {PolicyId} skipped: outside its active window")]

@@ -17,33 +17,6 @@ public interface IWarmupPinger
     Task<PingOutcome> PingAsync(PingRequest request, CancellationToken cancellationToken);
 }
 
-/// <summary>The account of one run, stored as a <c>warmup.run</c> event.</summary>
-public sealed record WarmupRunReport
-{
-    public required string PolicyId { get; init; }
-    public required string CorrelationId { get; init; }
-    public required DateTimeOffset StartedAt { get; init; }
-    public required TimeSpan Elapsed { get; init; }
-    public required int Requested { get; init; }
-    public required int Sent { get; init; }
-    public required int Cold { get; init; }
-    public required int Warm { get; init; }
-
-    /// <summary>Distinct environments reached; null when the function reports no environment ids.</summary>
-    public required int? DistinctEnvironments { get; init; }
-
-    public required int Errors { get; init; }
-    public required int Throttled { get; init; }
-    public required int TopUpPings { get; init; }
-    public required bool Capped { get; init; }
-    public string? CapReason { get; init; }
-
-    /// <summary>Did the run leave as many distinct warm environments as it was allowed to send? Null when it cannot tell.</summary>
-    public required bool? Reached { get; init; }
-
-    public IReadOnlyList<string> ErrorSamples { get; init; } = [];
-}
-
 /// <summary>
 /// Runs a warm-up policy once: N concurrent pings (capped by headroom), then, with verification on,
 /// top-up pings within a budget until N distinct environments answered. Failed pings are never
@@ -56,7 +29,6 @@ public sealed class WarmupRun(IWarmupPinger pinger, TimeProvider timeProvider)
     public async Task<WarmupRunReport> ExecuteAsync(WarmupPolicy policy, Headroom headroom, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(policy);
-        var startedAt = timeProvider.GetUtcNow();
         var started = timeProvider.GetTimestamp();
         var correlationId = Guid.NewGuid().ToString("N");
         var decision = FanOutHeadroom.Decide(policy.FanOut, headroom);
@@ -91,10 +63,7 @@ public sealed class WarmupRun(IWarmupPinger pinger, TimeProvider timeProvider)
         var succeeded = outcomes.Where(o => o.Succeeded).ToList();
         return new WarmupRunReport
         {
-            PolicyId = policy.Id,
             CorrelationId = correlationId,
-            StartedAt = startedAt,
-            Elapsed = timeProvider.GetElapsedTime(started),
             Requested = policy.FanOut,
             Sent = outcomes.Count,
             Cold = succeeded.Count(o => o.Cold == true),
@@ -106,6 +75,10 @@ public sealed class WarmupRun(IWarmupPinger pinger, TimeProvider timeProvider)
             Capped = decision.Capped,
             CapReason = decision.Reason,
             Reached = environmentsKnown ? environments.Count >= decision.Allowed : null,
+            ReservedConcurrency = headroom.ReservedConcurrency,
+            UnreservedConcurrency = headroom.UnreservedConcurrency,
+            InFlight = headroom.InFlight,
+            ElapsedMs = Math.Round(timeProvider.GetElapsedTime(started).TotalMilliseconds, 1),
             ErrorSamples = outcomes.Where(o => o.Error is not null).Select(o => o.Error!).Distinct().Take(MaxErrorSamples).ToList(),
         };
     }
@@ -119,7 +92,7 @@ public sealed class WarmupRun(IWarmupPinger pinger, TimeProvider timeProvider)
             var index = firstIndex + i;
             var request = new PingRequest(
                 policy.Target, policy.Function, policy.Qualifier,
-                WarmupPayloads.Build(policy, correlationId, index, fanOut), index, correlationId);
+                WarmupPings.Build(policy, correlationId, index, fanOut), index, correlationId);
             pings[i] = PingSafelyAsync(request, cancellationToken);
         }
 

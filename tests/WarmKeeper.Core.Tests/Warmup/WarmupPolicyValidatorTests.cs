@@ -71,7 +71,7 @@ public sealed class WarmupPolicyValidatorTests
     [Fact]
     public void Payloads_match_what_the_common_warmers_send()
     {
-        var warmKeeper = Parse(WarmupPayloads.Build(Valid() with { HoldMs = 200 }, "c1", 2, 5));
+        var warmKeeper = Parse(WarmupPings.Build(Valid() with { HoldMs = 200 }, "c1", 2, 5));
         var inner = warmKeeper.GetProperty("warmkeeper");
         Assert.True(inner.GetProperty("warmup").GetBoolean());
         Assert.Equal("c1", inner.GetProperty("correlationId").GetString());
@@ -79,17 +79,17 @@ public sealed class WarmupPolicyValidatorTests
         Assert.Equal(5, inner.GetProperty("fanOut").GetInt32());
         Assert.Equal(200, inner.GetProperty("holdMs").GetInt32());
 
-        var plugin = Parse(WarmupPayloads.Build(Valid() with { PayloadFormat = WarmupPayloadFormat.ServerlessPluginWarmup }, "c1", 0, 5));
+        var plugin = Parse(WarmupPings.Build(Valid() with { PayloadFormat = WarmupPayloadFormat.ServerlessPluginWarmup }, "c1", 0, 5));
         Assert.Equal("""{"source":"serverless-plugin-warmup"}""", plugin.GetRawText());
 
-        var warmer = Parse(WarmupPayloads.Build(Valid() with { PayloadFormat = WarmupPayloadFormat.LambdaWarmer }, "c1", 0, 3));
+        var warmer = Parse(WarmupPings.Build(Valid() with { PayloadFormat = WarmupPayloadFormat.LambdaWarmer }, "c1", 0, 3));
         Assert.True(warmer.GetProperty("warmer").GetBoolean());
         Assert.Equal(3, warmer.GetProperty("concurrency").GetInt32());
         Assert.Equal(1, warmer.GetProperty("__WARMER_INVOCATION__").GetInt32());
         Assert.Equal(3, warmer.GetProperty("__WARMER_CONCURRENCY__").GetInt32());
         Assert.Equal("c1", warmer.GetProperty("__WARMER_CORRELATIONID__").GetString());
 
-        var custom = Parse(WarmupPayloads.Build(Valid() with { PayloadFormat = WarmupPayloadFormat.Custom, CustomPayload = """{"ping": 1}""" }, "c1", 0, 1));
+        var custom = Parse(WarmupPings.Build(Valid() with { PayloadFormat = WarmupPayloadFormat.Custom, CustomPayload = """{"ping": 1}""" }, "c1", 0, 1));
         Assert.Equal(1, custom.GetProperty("ping").GetInt32());
     }
 

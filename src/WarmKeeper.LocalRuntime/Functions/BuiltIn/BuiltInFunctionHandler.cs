@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using WarmKeeper.Core.Warmup;
 
 namespace WarmKeeper.LocalRuntime.Functions.BuiltIn;
 
@@ -15,6 +16,9 @@ internal sealed class BuiltInFunctionHandler(
     TimeProvider timeProvider) : IFunctionHandler
 {
     private const string EchoLog = "INFO\tEcho: returning the event\n";
+
+    /// <summary>lambda-warmer's own delay for fan-out invocations; the foreign formats carry no hold time of their own.</summary>
+    private static readonly TimeSpan ForeignHold = TimeSpan.FromMilliseconds(75);
     private static readonly byte[] FailPayload =
         """{"errorMessage":"The Fail function always fails.","errorType":"Error","stackTrace":[]}"""u8.ToArray();
 
@@ -31,9 +35,9 @@ internal sealed class BuiltInFunctionHandler(
         // The demo functions play along with warmers as real functions written for them do: hold
         // the environment for the ping's hold time so concurrent pings land on distinct ones, and
         // say which environment answered. Fail and Timeout stay what they are.
-        if (kind is not (LocalHandlerKind.Fail or LocalHandlerKind.Timeout) && WarmupMarker.TryRead(invocation.Payload.Span, out var marker))
+        if (kind is not (LocalHandlerKind.Fail or LocalHandlerKind.Timeout) && WarmupPings.TryRead(invocation.Payload.Span, out var ping))
         {
-            return WarmupAsync(marker, cancellationToken);
+            return WarmupAsync(ping, cancellationToken);
         }
 
         return InvokeKindAsync(invocation, cancellationToken);
@@ -52,16 +56,17 @@ internal sealed class BuiltInFunctionHandler(
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 
-    private async Task<HandlerResult> WarmupAsync(WarmupMarker marker, CancellationToken cancellationToken)
+    private async Task<HandlerResult> WarmupAsync(WarmupPing ping, CancellationToken cancellationToken)
     {
-        if (marker.Hold > TimeSpan.Zero)
+        var hold = ping.Hold ?? ForeignHold;
+        if (hold > TimeSpan.Zero)
         {
-            await Task.Delay(marker.Hold, timeProvider, cancellationToken);
+            await Task.Delay(hold, timeProvider, cancellationToken);
         }
 
         var payload = Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture,
-            $"{{\"warmup\":true,\"format\":\"{marker.Format}\",\"environmentId\":\"{environmentId}\",\"index\":{marker.Index}}}"));
-        var log = string.Create(CultureInfo.InvariantCulture, $"INFO\tWarm-up ping ({marker.Format}) held {marker.Hold.TotalMilliseconds:0} ms in environment {environmentId}\n");
+            $"{{\"warmup\":true,\"format\":\"{ping.FormatName}\",\"environmentId\":\"{environmentId}\",\"index\":{ping.Index}}}"));
+        var log = string.Create(CultureInfo.InvariantCulture, $"INFO\tWarm-up ping ({ping.FormatName}) held {hold.TotalMilliseconds:0} ms in environment {environmentId}\n");
         return new HandlerResult(payload, null, log);
     }
 

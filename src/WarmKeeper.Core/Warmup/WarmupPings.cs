@@ -1,0 +1,215 @@
+using System.Buffers;
+using System.Text.Json;
+
+namespace WarmKeeper.Core.Warmup;
+
+/// <summary>A warm-up ping found in a payload.</summary>
+/// <param name="Format">The warmer's format the ping is in (never <see cref="WarmupPayloadFormat.Custom"/>).</param>
+/// <param name="FormatName">The format as policies and functions spell it: <c>warmkeeper</c>, <c>serverless-plugin-warmup</c>, <c>lambda-warmer</c>.</param>
+/// <param name="Index">The ping's position in its run's fan-out (0-based); 0 where the format does not say.</param>
+/// <param name="Hold">How long the ping asks its environment to stay busy; null where the format carries no hold time.</param>
+public readonly record struct WarmupPing(WarmupPayloadFormat Format, string FormatName, int Index, TimeSpan? Hold);
+
+/// <summary>
+/// Every ping format in one place, each written and recognised side by side: the planner builds
+/// pings here, the proxy and the local runtime recognise them here, so a change to a format (or to
+/// how a ping is told apart from an ordinary event) is made once.
+/// </summary>
+public static class WarmupPings
+{
+    /// <summary>Pings are small; the proxy's check looks only at the start of a payload so big events cost nothing.</summary>
+    private const int ScanWindow = 256;
+
+    /// <summary>In the order a payload is tried against them.</summary>
+    private static readonly PingFormat[] Recognised = [new WarmKeeperFormat(), new ServerlessPluginWarmupFormat(), new LambdaWarmerFormat()];
+
+    /// <summary>The payload of one ping of a run.</summary>
+    /// <param name="policy">The policy being run.</param>
+    /// <param name="correlationId">Shared by every ping of one run.</param>
+    /// <param name="index">This ping's position in the fan-out (0-based).</param>
+    /// <param name="fanOut">How many pings the run sends concurrently.</param>
+    public static byte[] Build(WarmupPolicy policy, string correlationId, int index, int fanOut)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        var buffer = new ArrayBufferWriter<byte>(128);
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            if (policy.PayloadFormat == WarmupPayloadFormat.Custom)
+            {
+                using var doc = JsonDocument.Parse(policy.CustomPayload ?? "{}");
+                doc.WriteTo(json);
+            }
+            else
+            {
+                var format = Array.Find(Recognised, f => f.Format == policy.PayloadFormat)
+                             ?? throw new ArgumentOutOfRangeException(nameof(policy), policy.PayloadFormat, "Unknown payload format.");
+                format.Write(json, policy, correlationId, index, fanOut);
+            }
+        }
+
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>
+    /// The proxy's check on its hot path: one vectorized scan of the payload's start for each
+    /// format's marker, no parse.
+    /// </summary>
+    public static bool IsPing(ReadOnlySpan<byte> payload)
+    {
+        var head = payload.Length > ScanWindow ? payload[..ScanWindow] : payload;
+        foreach (var format in Recognised)
+        {
+            if (head.IndexOf(format.Marker) >= 0)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Reads a ping out of a whole payload, as a function written for the warmer would.</summary>
+    public static bool TryRead(ReadOnlySpan<byte> payload, out WarmupPing ping)
+    {
+        ping = default;
+        // Cheap pre-check so ordinary invocations pay one vectorized scan, not a parse.
+        if (payload.IndexOf("warm"u8) < 0)
+        {
+            return false;
+        }
+
+        try
+        {
+            var reader = new Utf8JsonReader(payload);
+            using var doc = JsonDocument.ParseValue(ref reader);
+            if (doc.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                return false;
+            }
+
+            foreach (var format in Recognised)
+            {
+                if (format.TryRead(doc.RootElement, out ping))
+                {
+                    return true;
+                }
+            }
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+
+        return false;
+    }
+
+    /// <param name="Format">The policy's setting that selects this format.</param>
+    /// <param name="Name">The format as policies and functions spell it.</param>
+    /// <param name="Marker">Bytes that only this format's pings carry near their start, exactly as <see cref="Write"/> writes them.</param>
+    private abstract class PingFormat(WarmupPayloadFormat format, string name, byte[] marker)
+    {
+        public WarmupPayloadFormat Format { get; } = format;
+
+        public string Name { get; } = name;
+
+        public ReadOnlySpan<byte> Marker => marker;
+
+        public abstract void Write(Utf8JsonWriter json, WarmupPolicy policy, string correlationId, int index, int fanOut);
+
+        public abstract bool TryRead(JsonElement root, out WarmupPing ping);
+    }
+
+    /// <summary><c>{"warmkeeper":{"warmup":true,"correlationId":…,"index":…,"fanOut":…,"holdMs":…,"policy":…}}</c></summary>
+    private sealed class WarmKeeperFormat() : PingFormat(WarmupPayloadFormat.WarmKeeper, "warmkeeper", "\"warmkeeper\":{\"warmup\":true"u8.ToArray())
+    {
+        /// <summary>A function holds a ping at most this long, whatever the ping asks.</summary>
+        private const int MaxHoldMs = 10_000;
+
+        public override void Write(Utf8JsonWriter json, WarmupPolicy policy, string correlationId, int index, int fanOut)
+        {
+            json.WriteStartObject();
+            json.WriteStartObject("warmkeeper");
+            json.WriteBoolean("warmup", true);
+            json.WriteString("correlationId", correlationId);
+            json.WriteNumber("index", index);
+            json.WriteNumber("fanOut", fanOut);
+            json.WriteNumber("holdMs", policy.HoldMs);
+            json.WriteString("policy", policy.Id);
+            json.WriteEndObject();
+            json.WriteEndObject();
+        }
+
+        public override bool TryRead(JsonElement root, out WarmupPing ping)
+        {
+            ping = default;
+            if (!root.TryGetProperty("warmkeeper", out var wk) || wk.ValueKind != JsonValueKind.Object
+                || !wk.TryGetProperty("warmup", out var w) || w.ValueKind != JsonValueKind.True)
+            {
+                return false;
+            }
+
+            var hold = wk.TryGetProperty("holdMs", out var h) && h.TryGetInt32(out var ms) && ms > 0
+                ? TimeSpan.FromMilliseconds(Math.Min(ms, MaxHoldMs))
+                : TimeSpan.Zero;
+            var index = wk.TryGetProperty("index", out var i) && i.TryGetInt32(out var n) ? n : 0;
+            ping = new WarmupPing(Format, Name, index, hold);
+            return true;
+        }
+    }
+
+    /// <summary>serverless-plugin-warmup's default payload, <c>{"source":"serverless-plugin-warmup"}</c>.</summary>
+    private sealed class ServerlessPluginWarmupFormat()
+        : PingFormat(WarmupPayloadFormat.ServerlessPluginWarmup, "serverless-plugin-warmup", "\"source\":\"serverless-plugin-warmup\""u8.ToArray())
+    {
+        public override void Write(Utf8JsonWriter json, WarmupPolicy policy, string correlationId, int index, int fanOut)
+        {
+            json.WriteStartObject();
+            json.WriteString("source", Name);
+            json.WriteEndObject();
+        }
+
+        public override bool TryRead(JsonElement root, out WarmupPing ping)
+        {
+            ping = default;
+            if (!root.TryGetProperty("source", out var source) || source.ValueKind != JsonValueKind.String || !source.ValueEquals(Name))
+            {
+                return false;
+            }
+
+            ping = new WarmupPing(Format, Name, 0, null);
+            return true;
+        }
+    }
+
+    /// <summary>lambda-warmer's fan-out invocations, <c>{"warmer":true,"concurrency":N,"__WARMER_INVOCATION__":i,…}</c>.</summary>
+    private sealed class LambdaWarmerFormat() : PingFormat(WarmupPayloadFormat.LambdaWarmer, "lambda-warmer", "\"warmer\":true"u8.ToArray())
+    {
+        public override void Write(Utf8JsonWriter json, WarmupPolicy policy, string correlationId, int index, int fanOut)
+        {
+            // Every ping carries the __WARMER_INVOCATION__ marker, even the first: WarmKeeper does the
+            // fan-out, and a lambda-warmer function that saw a bare {"warmer":true,"concurrency":N}
+            // would invoke itself N-1 more times from each ping (N² in all).
+            json.WriteStartObject();
+            json.WriteBoolean("warmer", true);
+            json.WriteNumber("concurrency", fanOut);
+            json.WriteNumber("__WARMER_INVOCATION__", index + 1);
+            json.WriteNumber("__WARMER_CONCURRENCY__", fanOut);
+            json.WriteString("__WARMER_CORRELATIONID__", correlationId);
+            json.WriteEndObject();
+        }
+
+        public override bool TryRead(JsonElement root, out WarmupPing ping)
+        {
+            ping = default;
+            if (!root.TryGetProperty("warmer", out var warmer) || warmer.ValueKind != JsonValueKind.True)
+            {
+                return false;
+            }
+
+            // __WARMER_INVOCATION__ counts from 1.
+            var index = root.TryGetProperty("__WARMER_INVOCATION__", out var inv) && inv.TryGetInt32(out var n) ? n - 1 : 0;
+            ping = new WarmupPing(Format, Name, index, null);
+            return true;
+        }
+    }
+}
