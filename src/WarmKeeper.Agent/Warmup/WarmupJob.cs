@@ -3,6 +3,7 @@ using WarmKeeper.Agent.Events;
 using WarmKeeper.Agent.Targets;
 using WarmKeeper.Core.Warmup;
 using WarmKeeper.Lambda;
+using WarmKeeper.Core.Scheduling;
 
 namespace WarmKeeper.Agent.Warmup;
 
@@ -40,7 +41,7 @@ public sealed partial class WarmupJob(
         var policy = stored.Value;
         if (policy.ActiveWindow is { } window)
         {
-            var schedule = WarmupSchedule.Parse(policy.Schedule, policy.TimeZone);
+            var schedule = CronSchedule.Parse(policy.Schedule, policy.TimeZone);
             if (!window.Contains(schedule.ToLocal(timeProvider.GetUtcNow())))
             {
                 LogOutsideWindow(policy.Id);

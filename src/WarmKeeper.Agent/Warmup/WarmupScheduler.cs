@@ -1,5 +1,6 @@
 using Hangfire;
 using WarmKeeper.Core.Warmup;
+using WarmKeeper.Core.Scheduling;
 
 namespace WarmKeeper.Agent.Warmup;
 
@@ -41,7 +42,7 @@ public sealed partial class WarmupScheduler(
             return;
         }
 
-        var schedule = WarmupSchedule.Parse(policy.Schedule, policy.TimeZone);
+        var schedule = CronSchedule.Parse(policy.Schedule, policy.TimeZone);
         var id = policy.Id;
         recurringJobs.AddOrUpdate<WarmupJob>(
             JobId(id),

@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using WarmKeeper.Core.Demand;
 using WarmKeeper.Core.Warmup;
+using WarmKeeper.Core.Scheduling;
 
 namespace WarmKeeper.Core.Scaling;
 
@@ -106,7 +107,7 @@ public static class ConcurrencyDecider
     public const string Schedule = "schedule";
 
     /// <summary>Cron expressions of schedules, parsed once per (immutable) bound rather than on every decision.</summary>
-    private static readonly ConditionalWeakTable<ScheduledBound, WarmupSchedule?> Schedules = [];
+    private static readonly ConditionalWeakTable<ScheduledBound, CronSchedule?> Schedules = [];
 
     public static ScalingDecision Decide(ScalingInputs inputs)
     {
@@ -267,7 +268,7 @@ public static class ConcurrencyDecider
         var upper = policy.Max;
         foreach (var bound in policy.Schedules)
         {
-            var schedule = Schedules.GetValue(bound, static b => WarmupSchedule.TryParse(b.Cron, b.TimeZone, out var parsed, out _, out _) ? parsed : null);
+            var schedule = Schedules.GetValue(bound, static b => CronSchedule.TryParse(b.Cron, b.TimeZone, out var parsed, out _, out _) ? parsed : null);
             if (schedule is null)
             {
                 continue;

@@ -1,5 +1,6 @@
 using WarmKeeper.Core.Validation;
 using WarmKeeper.Core.Warmup;
+using WarmKeeper.Core.Scheduling;
 
 namespace WarmKeeper.Core.Scaling;
 
@@ -76,7 +77,7 @@ public static class ConcurrencyPolicyValidator
         {
             var bound = policy.Schedules[i];
             var path = $"schedules[{i}]";
-            if (!WarmupSchedule.TryParse(bound.Cron, bound.TimeZone, out _, out var cronError, out var zoneError))
+            if (!CronSchedule.TryParse(bound.Cron, bound.TimeZone, out _, out var cronError, out var zoneError))
             {
                 if (cronError is not null)
                 {

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using WarmKeeper.Core.Validation;
+using WarmKeeper.Core.Scheduling;
 
 namespace WarmKeeper.Core.Warmup;
 
@@ -22,7 +23,7 @@ public static partial class WarmupPolicyValidator
             errors.Add("qualifier", $"'{qualifier}' is not a version or alias name.");
         }
 
-        if (!WarmupSchedule.TryParse(policy.Schedule, policy.TimeZone, out _, out var cronError, out var zoneError))
+        if (!CronSchedule.TryParse(policy.Schedule, policy.TimeZone, out _, out var cronError, out var zoneError))
         {
             if (cronError is not null)
             {

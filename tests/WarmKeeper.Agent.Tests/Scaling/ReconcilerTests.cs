@@ -19,17 +19,6 @@ public sealed class ReconcilerTests
 {
     private static readonly DateTimeOffset Start = new(2026, 11, 27, 9, 0, 0, TimeSpan.Zero);
 
-    private sealed class OneTarget(FakeControlPlane plane) : ILambdaTargets
-    {
-        public IReadOnlyCollection<string> Names => [plane.TargetName];
-
-        public bool TryGet(string name, out ILambdaControlPlane controlPlane)
-        {
-            controlPlane = plane;
-            return name == plane.TargetName;
-        }
-    }
-
     private sealed record Agent(ProvisionedConcurrencyReconciler Reconciler, EventLog Events, FakeControlPlane Plane, string[] PolicyIds)
     {
         public async Task<IReadOnlyList<AgentEvent>> DecisionsAsync() =>
@@ -53,7 +42,7 @@ public sealed class ReconcilerTests
         var plane = new FakeControlPlane("fake", accountConcurrency: 1000);
         var events = new EventLog(contexts, time);
         var reconciler = new ProvisionedConcurrencyReconciler(
-            store, new OneTarget(plane), new DemandRecorder(time), events, contexts, time,
+            store, new FakeTargets(plane), new DemandRecorder(time), events, contexts, time,
             Options.Create(new ScalingOptions { Concurrency = concurrency }), NullLogger<ProvisionedConcurrencyReconciler>.Instance);
         return new Agent(reconciler, events, plane, ids);
     }

@@ -3,6 +3,7 @@ using System.Text;
 using WarmKeeper.Core.Demand;
 using WarmKeeper.Core.Scaling;
 using WarmKeeper.Core.Warmup;
+using WarmKeeper.Core.Scheduling;
 
 namespace WarmKeeper.Core.Tests.Scaling;
 
@@ -207,7 +208,7 @@ internal static class EagerConcurrencyDecider
         var active = new List<string>();
         foreach (var bound in policy.Schedules)
         {
-            if (!WarmupSchedule.TryParse(bound.Cron, bound.TimeZone, out var schedule, out _, out _))
+            if (!CronSchedule.TryParse(bound.Cron, bound.TimeZone, out var schedule, out _, out _))
             {
                 continue;
             }

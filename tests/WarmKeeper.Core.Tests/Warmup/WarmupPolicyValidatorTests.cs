@@ -1,5 +1,6 @@
 using System.Text.Json;
 using WarmKeeper.Core.Warmup;
+using WarmKeeper.Core.Scheduling;
 
 namespace WarmKeeper.Core.Tests.Warmup;
 
@@ -106,7 +107,7 @@ public sealed class WarmupPolicyValidatorTests
     [Fact]
     public void Schedule_is_read_in_its_time_zone()
     {
-        var schedule = WarmupSchedule.Parse("0 9 * * *", "Europe/Berlin");
+        var schedule = CronSchedule.Parse("0 9 * * *", "Europe/Berlin");
         var next = schedule.NextAfter(new DateTimeOffset(2026, 11, 27, 0, 0, 0, TimeSpan.Zero));
         Assert.Equal(new DateTimeOffset(2026, 11, 27, 8, 0, 0, TimeSpan.Zero), next);
     }

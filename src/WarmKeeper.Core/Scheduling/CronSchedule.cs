@@ -1,14 +1,14 @@
 using Cronos;
 
-namespace WarmKeeper.Core.Warmup;
+namespace WarmKeeper.Core.Scheduling;
 
 /// <summary>A policy's cron expression read in its time zone.</summary>
-public sealed class WarmupSchedule
+public sealed class CronSchedule
 {
     private readonly CronExpression _cron;
     private readonly TimeZoneInfo _zone;
 
-    private WarmupSchedule(CronExpression cron, TimeZoneInfo zone)
+    private CronSchedule(CronExpression cron, TimeZoneInfo zone)
     {
         _cron = cron;
         _zone = zone;
@@ -17,7 +17,7 @@ public sealed class WarmupSchedule
     public TimeZoneInfo TimeZone => _zone;
 
     /// <summary>Parses a 5-field (minutes) or 6-field (seconds first) cron expression.</summary>
-    public static bool TryParse(string? cron, string? timeZone, out WarmupSchedule? schedule, out string? cronError, out string? zoneError)
+    public static bool TryParse(string? cron, string? timeZone, out CronSchedule? schedule, out string? cronError, out string? zoneError)
     {
         schedule = null;
         cronError = null;
@@ -59,11 +59,11 @@ public sealed class WarmupSchedule
             return false;
         }
 
-        schedule = new WarmupSchedule(expression, zone);
+        schedule = new CronSchedule(expression, zone);
         return true;
     }
 
-    public static WarmupSchedule Parse(string cron, string? timeZone = null) =>
+    public static CronSchedule Parse(string cron, string? timeZone = null) =>
         TryParse(cron, timeZone, out var schedule, out var cronError, out var zoneError)
             ? schedule!
             : throw new FormatException(cronError ?? zoneError);
