@@ -308,41 +308,12 @@ internal sealed partial class InvokeProxyEndpoint
         });
     }
 
-    private static async Task WriteResultAsync(HttpContext ctx, InvokeResult result, CancellationToken cancellationToken)
-    {
-        var response = ctx.Response;
-        response.StatusCode = result.StatusCode;
-        var headers = response.Headers;
-        if (result.RequestId is not null)
-        {
-            headers[LambdaHeaders.RequestId] = result.RequestId;
-        }
-
-        if (result.ExecutedVersion is not null)
-        {
-            headers[LambdaHeaders.ExecutedVersion] = result.ExecutedVersion;
-        }
-
-        if (result.FunctionError is not null)
-        {
-            headers[LambdaHeaders.FunctionError] = result.FunctionError;
-        }
-
-        if (result.LogResult is not null)
-        {
-            headers[LambdaHeaders.LogResult] = result.LogResult;
-        }
-
-        if (result.StatusCode != StatusCodes.Status200OK)
-        {
-            response.ContentLength = 0;
-            return;
-        }
-
-        response.ContentType = "application/json";
-        response.ContentLength = result.Payload.Length;
-        await response.BodyWriter.WriteAsync(result.Payload, cancellationToken);
-    }
+    private static Task WriteResultAsync(HttpContext ctx, InvokeResult result, CancellationToken cancellationToken) =>
+        InvokeResponseWriter.WriteAsync(
+            ctx.Response,
+            new InvokeResponseHead(result.StatusCode, result.RequestId, result.ExecutedVersion, result.FunctionError, result.LogResult),
+            result.Payload,
+            cancellationToken);
 
     private static string InvocationTypeName(LambdaInvocationType type) => type switch
     {

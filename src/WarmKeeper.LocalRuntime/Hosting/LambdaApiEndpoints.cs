@@ -90,33 +90,13 @@ internal static class LambdaApiEndpoints
             return;
         }
 
-        var response = ctx.Response;
-        response.StatusCode = result.StatusCode;
-        var headers = response.Headers;
-        if (result.ExecutedVersion is not null && result.StatusCode == StatusCodes.Status200OK)
-        {
-            headers[LambdaHeaders.ExecutedVersion] = result.ExecutedVersion;
-        }
-
-        if (result.FunctionError is not null)
-        {
-            headers[LambdaHeaders.FunctionError] = result.FunctionError;
-        }
-
-        if (result.LogResult is not null)
-        {
-            headers[LambdaHeaders.LogResult] = result.LogResult;
-        }
-
-        if (result.StatusCode != StatusCodes.Status200OK)
-        {
-            response.ContentLength = 0;
-            return;
-        }
-
-        response.ContentType = JsonContentType;
-        response.ContentLength = result.Payload.Length;
-        await response.BodyWriter.WriteAsync(result.Payload, ctx.RequestAborted);
+        // The request id header is stamped on every answer by the listener; executed version only on 200, as Lambda does.
+        var executedVersion = result.StatusCode == StatusCodes.Status200OK ? result.ExecutedVersion : null;
+        await InvokeResponseWriter.WriteAsync(
+            ctx.Response,
+            new InvokeResponseHead(result.StatusCode, null, executedVersion, result.FunctionError, result.LogResult),
+            result.Payload,
+            ctx.RequestAborted);
     }
 
     private static async Task PutFunctionConcurrencyAsync(HttpContext ctx, LocalLambdaEngine engine)

@@ -1,0 +1,49 @@
+using Microsoft.AspNetCore.Http;
+
+namespace WarmKeeper.Lambda.Wire;
+
+/// <summary>The headers an accepted Invoke answers with; absent ones are not written.</summary>
+/// <param name="StatusCode">200 (RequestResponse), 202 (Event) or 204 (DryRun).</param>
+/// <param name="RequestId">Written as <c>x-amzn-RequestId</c> when set; a listener that stamps every answer itself passes null.</param>
+public readonly record struct InvokeResponseHead(
+    int StatusCode,
+    string? RequestId,
+    string? ExecutedVersion,
+    string? FunctionError,
+    string? LogResult);
+
+/// <summary>
+/// Answers an accepted Invoke as Lambda does: the status, the invoke headers, and the function's
+/// bytes as JSON on 200 only (202 and 204 carry no body). The local runtime and the proxy both
+/// answer through here so that the two cannot drift apart.
+/// </summary>
+public static class InvokeResponseWriter
+{
+    public static async Task WriteAsync(HttpResponse response, InvokeResponseHead head, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(response);
+        response.StatusCode = head.StatusCode;
+        var headers = response.Headers;
+        SetIfPresent(headers, LambdaHeaders.RequestId, head.RequestId);
+        SetIfPresent(headers, LambdaHeaders.ExecutedVersion, head.ExecutedVersion);
+        SetIfPresent(headers, LambdaHeaders.FunctionError, head.FunctionError);
+        SetIfPresent(headers, LambdaHeaders.LogResult, head.LogResult);
+        if (head.StatusCode != StatusCodes.Status200OK)
+        {
+            response.ContentLength = 0;
+            return;
+        }
+
+        response.ContentType = "application/json";
+        response.ContentLength = payload.Length;
+        await response.BodyWriter.WriteAsync(payload, cancellationToken);
+    }
+
+    private static void SetIfPresent(IHeaderDictionary headers, string name, string? value)
+    {
+        if (value is not null)
+        {
+            headers[name] = value;
+        }
+    }
+}
