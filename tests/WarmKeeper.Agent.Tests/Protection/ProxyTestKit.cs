@@ -18,7 +18,10 @@ internal sealed class ProxiedAgent : IAsyncDisposable
         Http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 512, PooledConnectionIdleTimeout = TimeSpan.FromMinutes(1) })
         {
             BaseAddress = proxy,
-            Timeout = TimeSpan.FromSeconds(30),
+            // Only a backstop against a hung test: on a fake clock a queued call is answered when the test moves the
+            // agent's time, which on a loaded machine came more than 30 s after it was sent (a whole queue's walk
+            // took 39 s once). Each test bounds its own waits, step by step.
+            Timeout = TimeSpan.FromMinutes(5),
         };
     }
 
