@@ -69,6 +69,12 @@ public sealed record InvokeResult
     /// <summary>The decoded log tail, when <see cref="InvokeRequest.TailLog"/> was set.</summary>
     public string? Log => LogResult is null ? null : field ??= DecodeLog(LogResult);
 
+    /// <summary>
+    /// The execution environment that ran the call, where the target says (the built-in runtime's
+    /// <see cref="WarmKeeperHeaders.EnvironmentId"/>); AWS does not.
+    /// </summary>
+    public string? EnvironmentId { get; init; }
+
     /// <summary>The parsed <c>REPORT</c> line of <see cref="Log"/>, when there is one.</summary>
     public InvocationReport? Report { get; init; }
 

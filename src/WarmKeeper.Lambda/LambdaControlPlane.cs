@@ -386,6 +386,7 @@ public sealed class LambdaControlPlane : ILambdaControlPlane, IDisposable
             ExecutedVersion = HeaderValue(response, LambdaHeaders.ExecutedVersion),
             RequestId = HeaderValue(response, LambdaHeaders.RequestId),
             LogResult = HeaderValue(response, LambdaHeaders.LogResult) is { Length: > 0 } log ? log : null,
+            EnvironmentId = HeaderValue(response, WarmKeeperHeaders.EnvironmentId),
             Attempts = attempts.Count,
         };
         return result with { Report = InvocationReport.Parse(result.Log) };

@@ -63,6 +63,9 @@ public sealed class LambdaTargetOptions
     /// <summary>How long an open circuit refuses calls before letting one through.</summary>
     public TimeSpan CircuitBreakerBreakDuration { get; set; } = TimeSpan.FromSeconds(15);
 
+    /// <summary>Reading the target's CloudWatch Logs, to count the environments warm-up pings reached (off unless enabled).</summary>
+    public CloudWatch.CloudWatchLogsOptions CloudWatchLogs { get; set; } = new();
+
     /// <summary>The endpoint requests go to.</summary>
     public Uri ResolveServiceUrl() =>
         string.IsNullOrWhiteSpace(ServiceUrl)

@@ -127,6 +127,11 @@ public sealed partial class LambdaTargetOptionsValidator : IValidateOptions<Lamb
             Fail(nameof(options.CircuitBreakerBreakDuration), $"must be between 500 ms and 24 hours, not {options.CircuitBreakerBreakDuration}.");
         }
 
+        foreach (var (field, problem) in options.CloudWatchLogs.Validate())
+        {
+            Fail(field, problem);
+        }
+
         return errors;
 
         void CheckTimeout(string field, TimeSpan value)

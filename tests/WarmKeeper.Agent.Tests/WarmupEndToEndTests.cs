@@ -119,7 +119,7 @@ public sealed class WarmupEndToEndTests
     public async Task The_manual_run_answers_with_the_event_it_recorded_field_for_field()
     {
         await using var agent = await AgentHost.StartAsync();
-        // hello echoes the custom payload, so no environment is reported: the nulls must be written, not left out.
+        // hello echoes the custom payload, so the function names no environment (the runtime's header does): the nulls must be written, not left out.
         await CreateAsync(agent, """{"id":"hello-custom","target":"local","function":"hello","schedule":"0 0 1 1 *","fanOut":1,"payloadFormat":"custom","customPayload":{"ping":1},"enabled":false}""");
 
         var (answer, recorded) = await RunWithEventAsync(agent, "hello-custom", "warmup.run");
@@ -129,11 +129,12 @@ public sealed class WarmupEndToEndTests
         Assert.Equal(recorded.GetProperty("summary").GetString(), answer.GetProperty("summary").GetString());
         Assert.Equal(recorded.GetProperty("data").GetRawText(), answer.GetProperty("data").GetRawText());
         Assert.Equal(
-            ["trigger", "correlationId", "requested", "sent", "cold", "warm", "distinctEnvironments", "errors", "throttled", "topUpPings",
+            ["trigger", "correlationId", "requested", "sent", "cold", "warm", "distinctEnvironments", "environmentsCountedBy", "environmentsNote", "errors", "throttled", "topUpPings",
              "reached", "capped", "capReason", "reservedConcurrency", "unreservedConcurrency", "inFlight", "elapsedMs", "errorSamples"],
             answer.GetProperty("data").EnumerateObject().Select(p => p.Name));
-        Assert.Equal(JsonValueKind.Null, answer.GetProperty("data").GetProperty("distinctEnvironments").ValueKind);
-        Assert.Equal(JsonValueKind.Null, answer.GetProperty("data").GetProperty("reached").ValueKind);
+        Assert.Equal(1, answer.GetProperty("data").GetProperty("distinctEnvironments").GetInt32());
+        Assert.Equal("runtime-header", answer.GetProperty("data").GetProperty("environmentsCountedBy").GetString());
+        Assert.Equal(JsonValueKind.Null, answer.GetProperty("data").GetProperty("environmentsNote").ValueKind);
         Assert.Equal(JsonValueKind.Null, answer.GetProperty("data").GetProperty("capReason").ValueKind);
         Assert.Equal(JsonValueKind.Null, answer.GetProperty("data").GetProperty("reservedConcurrency").ValueKind);
     }

@@ -8,7 +8,8 @@ namespace WarmKeeper.Agent.Warmup;
 
 /// <summary>
 /// Sends a ping as a synchronous Invoke with the log tail: cold or warm is read from the REPORT
-/// line's Init Duration, the environment from the function's answer where it reports one. A
+/// line's Init Duration; the environment from the target's own header (the built-in runtime), else
+/// from the function's answer where it reports one, else left to the run's locator by request id. A
 /// throttled ping is not retried: it found no spare capacity, and taking some is what pings must not do.
 /// </summary>
 internal sealed class LambdaWarmupPinger(ILambdaTargets targets, TimeProvider timeProvider) : IWarmupPinger
@@ -31,16 +32,21 @@ internal sealed class LambdaWarmupPinger(ILambdaTargets targets, TimeProvider ti
                     FunctionName = request.Function,
                     Qualifier = request.Qualifier,
                     Payload = request.Payload,
+                    ClientContext = request.ClientContext,
                     TailLog = true,
                     RetryIfNotRun = false,
                 },
                 cancellationToken);
             var latency = timeProvider.GetElapsedTime(started);
             var cold = result.Report?.IsColdStart;
-            var environment = FindEnvironmentId(result.Payload.Span);
+            var (environment, method) = result.EnvironmentId is { Length: > 0 } header
+                ? (header, EnvironmentCountMethods.RuntimeHeader)
+                : FindEnvironmentId(result.Payload.Span) is { } reported
+                    ? (reported, EnvironmentCountMethods.FunctionReported)
+                    : ((string?)null, (string?)null);
             return result.IsFunctionError
-                ? new PingOutcome(request.Index, false, cold, environment, latency, $"Function error ({result.FunctionError}).")
-                : new PingOutcome(request.Index, true, cold, environment, latency, null);
+                ? new PingOutcome(request.Index, false, cold, environment, latency, $"Function error ({result.FunctionError}).", RequestId: result.RequestId, EnvironmentMethod: method)
+                : new PingOutcome(request.Index, true, cold, environment, latency, null, RequestId: result.RequestId, EnvironmentMethod: method);
         }
         catch (LambdaThrottledException e)
         {

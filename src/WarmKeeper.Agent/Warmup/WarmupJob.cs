@@ -2,7 +2,11 @@ using Hangfire;
 using WarmKeeper.Agent.Events;
 using WarmKeeper.Agent.Targets;
 using WarmKeeper.Core.Warmup;
+using Microsoft.Extensions.Options;
+using WarmKeeper.Agent.Hosting;
 using WarmKeeper.Lambda;
+using WarmKeeper.Lambda.CloudWatch;
+using WarmKeeper.Lambda.Wire;
 using WarmKeeper.Core.Scheduling;
 
 namespace WarmKeeper.Agent.Warmup;
@@ -23,6 +27,7 @@ public static class WarmupTriggers
 public sealed partial class WarmupJob(
     WarmupPolicyStore policies,
     ILambdaTargets targets,
+    IOptions<AgentOptions> agentOptions,
     IInFlightGauge inFlight,
     EventLog events,
     TimeProvider timeProvider,
@@ -74,7 +79,9 @@ public sealed partial class WarmupJob(
             }
 
             var headroom = await MeasureHeadroomAsync(lambda, policy, cancellationToken);
-            var report = await new WarmupRun(new LambdaWarmupPinger(targets, timeProvider), timeProvider)
+            using var logs = LogsClientFor(policy.Target);
+            var locator = logs is null ? null : new CloudWatchLogsEnvironmentLocator(logs, agentOptions.Value.Targets[policy.Target].CloudWatchLogs, timeProvider);
+            var report = await new WarmupRun(new LambdaWarmupPinger(targets, timeProvider), timeProvider, locator, NoLocatorReason(policy.Target))
                 .ExecuteAsync(policy, headroom, cancellationToken) with { Trigger = trigger };
             var recorded = await events.AppendAsync(ToEvent(policy, report), cancellationToken);
             LogRun(policy.Id, report.Requested, report.Sent, report.Cold, report.Warm, report.DistinctEnvironments, report.Errors);
@@ -92,6 +99,17 @@ public sealed partial class WarmupJob(
         }
     }
 
+    /// <summary>A Logs client for one run, where the target has CloudWatch Logs enabled; runs are minutes apart, so its connections are not kept.</summary>
+    private CloudWatchLogsClient? LogsClientFor(string target) =>
+        agentOptions.Value.Targets.TryGetValue(target, out var options) && options.CloudWatchLogs.Enabled
+            ? new CloudWatchLogsClient(options, timeProvider: timeProvider, logger: logger)
+            : null;
+
+    private string NoLocatorReason(string target) =>
+        agentOptions.Value.Targets.ContainsKey(target)
+            ? $"no answer named its environment and CloudWatch Logs is off for target '{target}' (set WarmKeeper:Targets:{target}:CloudWatchLogs:Enabled, with logs:FilterLogEvents allowed)"
+            : $"no answer named its environment (the target '{target}' sent no {WarmKeeperHeaders.EnvironmentId} header)";
+
     private async Task<Headroom> MeasureHeadroomAsync(ILambdaControlPlane lambda, WarmupPolicy policy, CancellationToken cancellationToken)
     {
         var reserved = await lambda.GetFunctionConcurrencyAsync(policy.Function, cancellationToken);
@@ -102,7 +120,9 @@ public sealed partial class WarmupJob(
 
     private static NewEvent ToEvent(WarmupPolicy policy, WarmupRunReport report)
     {
-        var envs = report.DistinctEnvironments is { } d ? $"{d} distinct environment{(d == 1 ? "" : "s")}" : "environments not reported";
+        var envs = report.DistinctEnvironments is { } d
+            ? $"{d} distinct environment{(d == 1 ? "" : "s")} (by {report.EnvironmentsCountedBy})"
+            : "environments not counted";
         var summary = $"Warm-up of {policy.Function}{(policy.Qualifier is null ? "" : ":" + policy.Qualifier)}: {report.Sent} ping(s) for {report.Requested}, " +
                       $"{report.Cold} cold, {report.Warm} warm, {envs}, {report.Errors} error(s)" +
                       (report.Capped ? $"; {report.CapReason}" : "");

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Text;
 using System.Text.Json;
 
 namespace WarmKeeper.Core.Warmup;
@@ -48,6 +49,17 @@ public static class WarmupPings
         }
 
         return buffer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>
+    /// The <c>X-Amz-Client-Context</c> of the policy's pings (base64 of the JSON document): the
+    /// policy's own <see cref="WarmupPolicy.ClientContext"/>, else what its format's warmer sends, else none.
+    /// </summary>
+    public static string? BuildClientContext(WarmupPolicy policy)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        var json = policy.ClientContext ?? Array.Find(Recognised, f => f.Format == policy.PayloadFormat)?.DefaultClientContext;
+        return json is null ? null : Convert.ToBase64String(Encoding.UTF8.GetBytes(json));
     }
 
     /// <summary>
@@ -116,6 +128,9 @@ public static class WarmupPings
 
         public abstract void Write(Utf8JsonWriter json, WarmupPolicy policy, string correlationId, int index, int fanOut);
 
+        /// <summary>The client context JSON the format's warmer sends when the policy sets none; null for none.</summary>
+        public virtual string? DefaultClientContext => null;
+
         public abstract bool TryRead(JsonElement root, out WarmupPing ping);
     }
 
@@ -157,7 +172,12 @@ public static class WarmupPings
         }
     }
 
-    /// <summary>serverless-plugin-warmup's default payload, <c>{"source":"serverless-plugin-warmup"}</c>.</summary>
+    /// <summary>
+    /// serverless-plugin-warmup 8.x: its generated warmer invokes with payload
+    /// <c>{"source":"serverless-plugin-warmup"}</c> and, unless configured otherwise, the same JSON as the
+    /// client context's <c>custom</c> (<c>{"custom":{"source":"serverless-plugin-warmup"}}</c>, base64):
+    /// handlers written per its README check either.
+    /// </summary>
     private sealed class ServerlessPluginWarmupFormat()
         : PingFormat(WarmupPayloadFormat.ServerlessPluginWarmup, "serverless-plugin-warmup", "\"source\":\"serverless-plugin-warmup\""u8.ToArray())
     {
@@ -167,6 +187,9 @@ public static class WarmupPings
             json.WriteString("source", Name);
             json.WriteEndObject();
         }
+
+        /// <summary>Byte for byte what the plugin's warmer sends: <c>`{"custom":${payload}}`</c> over its JSON.stringify'd payload.</summary>
+        public override string? DefaultClientContext => "{\"custom\":{\"source\":\"serverless-plugin-warmup\"}}";
 
         public override bool TryRead(JsonElement root, out WarmupPing ping)
         {
@@ -181,20 +204,31 @@ public static class WarmupPings
         }
     }
 
-    /// <summary>lambda-warmer's fan-out invocations, <c>{"warmer":true,"concurrency":N,"__WARMER_INVOCATION__":i,…}</c>.</summary>
+    /// <summary>
+    /// lambda-warmer (npm 2.3.0) and lambda-warmer-py (0.6.0): a ping is written exactly as one of the
+    /// libraries' own fan-out children, <c>{"warmer":true,"__WARMER_INVOCATION__":i,"__WARMER_CONCURRENCY__":n,…}</c>
+    /// with no <c>concurrency</c> field. Both libraries fan out from any event whose <c>concurrency</c>
+    /// is above 1 (neither looks at <c>__WARMER_INVOCATION__</c> for that), so a ping carrying it would
+    /// multiply the fan-out that WarmKeeper already does; a child is never fanned out from.
+    /// WarmKeeper stands where the libraries' first invocation stands (the one that fans out and holds
+    /// no environment of its pings), so pings are invocations 2..n+1 of n+1: both libraries hold an
+    /// environment for their delay (75 ms) only when the invocation number is above 1, which keeps
+    /// concurrent pings off each other's environments. The correlation id goes under both
+    /// libraries' names (Node: <c>__WARMER_CORRELATIONID__</c>, Python: <c>__WARMER_CORRELATION_ID__</c>).
+    /// </summary>
     private sealed class LambdaWarmerFormat() : PingFormat(WarmupPayloadFormat.LambdaWarmer, "lambda-warmer", "\"warmer\":true"u8.ToArray())
     {
+        /// <summary>The invocation number of the first ping; invocation 1 is the fan-out's origin, WarmKeeper.</summary>
+        private const int FirstInvocation = 2;
+
         public override void Write(Utf8JsonWriter json, WarmupPolicy policy, string correlationId, int index, int fanOut)
         {
-            // Every ping carries the __WARMER_INVOCATION__ marker, even the first: WarmKeeper does the
-            // fan-out, and a lambda-warmer function that saw a bare {"warmer":true,"concurrency":N}
-            // would invoke itself N-1 more times from each ping (N² in all).
             json.WriteStartObject();
             json.WriteBoolean("warmer", true);
-            json.WriteNumber("concurrency", fanOut);
-            json.WriteNumber("__WARMER_INVOCATION__", index + 1);
-            json.WriteNumber("__WARMER_CONCURRENCY__", fanOut);
+            json.WriteNumber("__WARMER_INVOCATION__", index + FirstInvocation);
+            json.WriteNumber("__WARMER_CONCURRENCY__", fanOut + FirstInvocation - 1);
             json.WriteString("__WARMER_CORRELATIONID__", correlationId);
+            json.WriteString("__WARMER_CORRELATION_ID__", correlationId);
             json.WriteEndObject();
         }
 
@@ -206,8 +240,8 @@ public static class WarmupPings
                 return false;
             }
 
-            // __WARMER_INVOCATION__ counts from 1.
-            var index = root.TryGetProperty("__WARMER_INVOCATION__", out var inv) && inv.TryGetInt32(out var n) ? n - 1 : 0;
+            // An event the library itself sent (or a schedule's {"warmer":true,"concurrency":N}) is a ping too; where it is not ours, index 0.
+            var index = root.TryGetProperty("__WARMER_INVOCATION__", out var inv) && inv.TryGetInt32(out var n) ? Math.Max(0, n - FirstInvocation) : 0;
             ping = new WarmupPing(Format, Name, index, null);
             return true;
         }

@@ -30,6 +30,13 @@ public sealed record WarmupPolicy
     /// <summary>The JSON sent as is when <see cref="PayloadFormat"/> is <see cref="WarmupPayloadFormat.Custom"/>.</summary>
     public string? CustomPayload { get; init; }
 
+    /// <summary>
+    /// The client context document sent with every ping (a JSON object, e.g. <c>{"custom":{…}}</c>;
+    /// base64-encoded on the wire as <c>X-Amz-Client-Context</c>), for any format; null sends what the
+    /// format's warmer sends (serverless-plugin-warmup: <c>{"custom":{"source":"serverless-plugin-warmup"}}</c>), else none.
+    /// </summary>
+    public string? ClientContext { get; init; }
+
     /// <summary>How long each ping asks the function to hold its environment, so concurrent pings land on distinct ones.</summary>
     public int HoldMs { get; init; } = WarmupDefaults.HoldMs;
 
@@ -82,7 +89,7 @@ public enum WarmupPayloadFormat
     /// <summary>serverless-plugin-warmup: <c>{"source":"serverless-plugin-warmup"}</c>.</summary>
     ServerlessPluginWarmup,
 
-    /// <summary>lambda-warmer: <c>{"warmer":true,"concurrency":N}</c>.</summary>
+    /// <summary>lambda-warmer (npm) and lambda-warmer-py: each ping is one of the libraries' own fan-out invocations, <c>{"warmer":true,"__WARMER_INVOCATION__":i,…}</c>.</summary>
     LambdaWarmer,
 
     /// <summary>The policy's own JSON.</summary>
@@ -95,6 +102,9 @@ public static class WarmupDefaults
     public const int MaxHoldMs = 10_000;
     public const int MaxFanOut = 1000;
     public const int MaxTopUpBudget = 1000;
+
+    /// <summary>Lambda's limit on <c>X-Amz-Client-Context</c>: 3,583 bytes of base64.</summary>
+    public const int MaxClientContextBase64Bytes = 3583;
 
     /// <summary>Environments left free for real traffic when capping a fan-out by headroom.</summary>
     public const int HeadroomMargin = 1;

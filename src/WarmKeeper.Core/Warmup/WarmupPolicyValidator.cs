@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using WarmKeeper.Core.Validation;
@@ -78,6 +79,11 @@ public static partial class WarmupPolicyValidator
             errors.Add("customPayload", "customPayload is only allowed when payloadFormat is custom.");
         }
 
+        if (policy.ClientContext is { } clientContext)
+        {
+            ValidateClientContext(errors, clientContext);
+        }
+
         if (policy.ActiveWindow is { } window)
         {
             if (window.Start == window.End)
@@ -92,6 +98,31 @@ public static partial class WarmupPolicyValidator
         }
 
         return errors;
+    }
+
+    private static void ValidateClientContext(ValidationErrors errors, string clientContext)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(clientContext);
+            if (doc.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                errors.Add("clientContext", $"clientContext must be a JSON object, not {doc.RootElement.ValueKind.ToString().ToLowerInvariant()}.");
+                return;
+            }
+        }
+        catch (JsonException e)
+        {
+            errors.Add("clientContext", $"clientContext is not valid JSON: {e.Message}");
+            return;
+        }
+
+        // Lambda counts the header's base64 text, 4 characters per 3 bytes.
+        var base64Length = (Encoding.UTF8.GetByteCount(clientContext) + 2) / 3 * 4;
+        if (base64Length > WarmupDefaults.MaxClientContextBase64Bytes)
+        {
+            errors.Add("clientContext", $"clientContext is {base64Length} bytes in base64; Lambda accepts at most {WarmupDefaults.MaxClientContextBase64Bytes}.");
+        }
     }
 
     [GeneratedRegex(@"^(\$LATEST|[0-9]+|[a-zA-Z0-9-_]+)$")]

@@ -26,6 +26,17 @@ public sealed record WarmupRunReport
     [JsonIgnore(Condition = JsonIgnoreCondition.Never)]
     public int? DistinctEnvironments { get; init; }
 
+    /// <summary>
+    /// How the environments were counted (<see cref="EnvironmentCountMethods"/>: <c>runtime-header</c>,
+    /// <c>cloudwatch-logs</c>, <c>function-reported</c>; joined with '+' when a run used several); null when not counted.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.Never)]
+    public string? EnvironmentsCountedBy { get; init; }
+
+    /// <summary>Why environments were not counted, or why some pings are missing from the count; null when nothing is missing.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.Never)]
+    public string? EnvironmentsNote { get; init; }
+
     public int Errors { get; init; }
     public int Throttled { get; init; }
     public int TopUpPings { get; init; }

@@ -1,12 +1,8 @@
 using System.Globalization;
-using System.Net.Http.Headers;
 using System.Text;
 using System.Xml.Linq;
 using Amazon.Runtime;
-using Amazon.Runtime.Internal;
-using Amazon.Runtime.Internal.Auth;
 using Amazon.Util;
-using WarmKeeper.Lambda.Signing;
 
 namespace WarmKeeper.Lambda.CloudWatch;
 
@@ -31,21 +27,15 @@ public sealed class CloudWatchMetricsClient : IDisposable
 
     private readonly HttpClient _http;
     private readonly bool _ownsHttp;
-    private readonly Uri _endpoint;
-    private readonly SigningClientConfig _config;
-    private readonly LambdaCredentialSource? _credentials;
-    private readonly TimeProvider _timeProvider;
-    private readonly AWS4Signer _signer = new(signPayload: true);
+    private readonly ServiceRequestSigner _signer;
 
     /// <param name="options">The Lambda target whose region and credentials to use.</param>
     /// <param name="endpoint">Override of <c>https://monitoring.{region}.amazonaws.com/</c>.</param>
     public CloudWatchMetricsClient(LambdaTargetOptions options, Uri? endpoint = null, HttpClient? http = null, TimeProvider? timeProvider = null, AWSCredentials? credentials = null)
     {
         ArgumentNullException.ThrowIfNull(options);
-        _endpoint = endpoint ?? new Uri($"https://monitoring.{options.Region}.amazonaws.com/", UriKind.Absolute);
-        _config = new SigningClientConfig(options.Region, _endpoint);
-        _credentials = options.Anonymous ? null : new LambdaCredentialSource(options, _config, credentials);
-        _timeProvider = timeProvider ?? TimeProvider.System;
+        _signer = new ServiceRequestSigner(
+            options, endpoint ?? new Uri($"https://monitoring.{options.Region}.amazonaws.com/", UriKind.Absolute), SigningServiceName, credentials, timeProvider ?? TimeProvider.System);
         _ownsHttp = http is null;
         _http = http ?? new HttpClient { Timeout = options.RequestTimeout };
     }
@@ -97,7 +87,7 @@ public sealed class CloudWatchMetricsClient : IDisposable
 
     public void Dispose()
     {
-        _credentials?.Dispose();
+        _signer.Dispose();
         if (_ownsHttp)
         {
             _http.Dispose();
@@ -142,46 +132,10 @@ public sealed class CloudWatchMetricsClient : IDisposable
         return form;
     }
 
-    private async Task<HttpRequestMessage> CreateAsync(List<KeyValuePair<string, string>> form, CancellationToken cancellationToken)
+    private Task<HttpRequestMessage> CreateAsync(List<KeyValuePair<string, string>> form, CancellationToken cancellationToken)
     {
         var body = Encoding.UTF8.GetBytes(string.Join('&', form.Select(f => $"{AWSSDKUtils.UrlEncode(f.Key, false)}={AWSSDKUtils.UrlEncode(f.Value, false)}")));
-        var message = new HttpRequestMessage(HttpMethod.Post, _endpoint) { Content = new ByteArrayContent(body) };
-        message.Content.Headers.ContentType = new MediaTypeHeaderValue("application/x-www-form-urlencoded") { CharSet = "utf-8" };
-        if (_credentials is null)
-        {
-            return message;
-        }
-
-        var credentials = await _credentials.GetAsync(cancellationToken);
-        using var sdk = new DefaultRequest(new SigningOnlyRequest(), "CloudWatch")
-        {
-            HttpMethod = "POST",
-            Endpoint = _endpoint,
-            ResourcePath = "/",
-            UseQueryString = false,
-            AuthenticationRegion = _config.AuthenticationRegion,
-            OverrideSigningServiceName = SigningServiceName,
-            Content = body,
-        };
-        sdk.Headers[HeaderKeys.ContentTypeHeader] = "application/x-www-form-urlencoded; charset=utf-8";
-        if (credentials.UseToken)
-        {
-            sdk.Headers[HeaderKeys.XAmzSecurityTokenHeader] = credentials.Token;
-        }
-
-        var signed = _signer.SignRequest(sdk, _config, metrics: null, credentials.AccessKey, credentials.SecretKey, _timeProvider.GetUtcNow().UtcDateTime);
-        sdk.Headers[HeaderKeys.AuthorizationHeader] = signed.ForAuthorizationHeader;
-        foreach (var (key, value) in sdk.Headers)
-        {
-            if (!string.Equals(key, HeaderKeys.HostHeader, StringComparison.OrdinalIgnoreCase)
-                && !string.Equals(key, HeaderKeys.ContentTypeHeader, StringComparison.OrdinalIgnoreCase)
-                && !string.Equals(key, HeaderKeys.ContentLengthHeader, StringComparison.OrdinalIgnoreCase))
-            {
-                message.Headers.TryAddWithoutValidation(key, value);
-            }
-        }
-
-        return message;
+        return _signer.CreatePostAsync(body, "application/x-www-form-urlencoded; charset=utf-8", [], cancellationToken);
     }
 
     private static LambdaServiceException ToException(HttpResponseMessage response, string body)
@@ -200,6 +154,4 @@ public sealed class CloudWatchMetricsClient : IDisposable
 
         return new LambdaServiceException(type, $"CloudWatch GetMetricData failed: {text}", response.StatusCode, null);
     }
-
-    private sealed class SigningOnlyRequest : AmazonWebServiceRequest;
 }

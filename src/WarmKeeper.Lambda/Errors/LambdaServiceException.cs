@@ -35,8 +35,17 @@ public class LambdaServiceException : Exception
     /// <summary>The service's <c>Retry-After</c>, when it sent one.</summary>
     public TimeSpan? RetryAfter { get; }
 
-    /// <summary>True for 429 and 5xx answers: the same request may succeed later.</summary>
-    public bool IsTransient => StatusCode == HttpStatusCode.TooManyRequests || (int)StatusCode >= 500;
+    /// <summary>
+    /// True for 429 and 5xx answers, and for the throttles that AWS's JSON protocols send as 400
+    /// (CloudWatch Logs' <c>ThrottlingException</c>): the same request may succeed later.
+    /// </summary>
+    public bool IsTransient => StatusCode == HttpStatusCode.TooManyRequests || (int)StatusCode >= 500 || ThrottlingErrorTypes.Contains(ErrorType);
+
+    /// <summary>The error codes AWS services throttle with besides a 429 (as AWSSDK.Core's retry policy lists them).</summary>
+    private static readonly HashSet<string> ThrottlingErrorTypes = new(StringComparer.Ordinal)
+    {
+        "Throttling", "ThrottlingException", "ThrottledException", "RequestThrottledException", "RequestLimitExceeded", "SlowDown",
+    };
 }
 
 /// <summary><c>TooManyRequestsException</c> (429): a concurrency or rate limit refused the request before it ran.</summary>

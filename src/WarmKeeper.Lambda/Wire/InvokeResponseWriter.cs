@@ -5,12 +5,24 @@ namespace WarmKeeper.Lambda.Wire;
 /// <summary>The headers an accepted Invoke answers with; absent ones are not written.</summary>
 /// <param name="StatusCode">200 (RequestResponse), 202 (Event) or 204 (DryRun).</param>
 /// <param name="RequestId">Written as <c>x-amzn-RequestId</c> when set; a listener that stamps every answer itself passes null.</param>
+/// <param name="EnvironmentId">Written as <see cref="WarmKeeperHeaders.EnvironmentId"/> when set: the environment that ran the call.</param>
 public readonly record struct InvokeResponseHead(
     int StatusCode,
     string? RequestId,
     string? ExecutedVersion,
     string? FunctionError,
-    string? LogResult);
+    string? LogResult,
+    string? EnvironmentId = null);
+
+/// <summary>Headers of ours beside Lambda's; AWS SDKs and the CLI ignore them.</summary>
+public static class WarmKeeperHeaders
+{
+    /// <summary>
+    /// The execution environment that ran an invocation, as the built-in runtime knows it: a warm-up
+    /// run counts the environments it reached from this whatever its payload format.
+    /// </summary>
+    public const string EnvironmentId = "X-WarmKeeper-Environment-Id";
+}
 
 /// <summary>
 /// Answers an accepted Invoke as Lambda does: the status, the invoke headers, and the function's
@@ -28,6 +40,7 @@ public static class InvokeResponseWriter
         SetIfPresent(headers, LambdaHeaders.ExecutedVersion, head.ExecutedVersion);
         SetIfPresent(headers, LambdaHeaders.FunctionError, head.FunctionError);
         SetIfPresent(headers, LambdaHeaders.LogResult, head.LogResult);
+        SetIfPresent(headers, WarmKeeperHeaders.EnvironmentId, head.EnvironmentId);
         if (head.StatusCode != StatusCodes.Status200OK)
         {
             response.ContentLength = 0;

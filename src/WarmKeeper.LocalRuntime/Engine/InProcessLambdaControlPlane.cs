@@ -43,6 +43,7 @@ public sealed class InProcessLambdaControlPlane(LocalLambdaEngine engine, string
             FunctionError = result.FunctionError,
             RequestId = result.RequestId,
             LogResult = result.LogResult,
+            EnvironmentId = result.EnvironmentId,
         };
         return answer.LogResult is null ? answer : answer with { Report = InvocationReport.Parse(answer.Log) };
     }

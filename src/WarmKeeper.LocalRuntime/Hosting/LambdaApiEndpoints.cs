@@ -94,7 +94,7 @@ internal static class LambdaApiEndpoints
         var executedVersion = result.StatusCode == StatusCodes.Status200OK ? result.ExecutedVersion : null;
         await InvokeResponseWriter.WriteAsync(
             ctx.Response,
-            new InvokeResponseHead(result.StatusCode, null, executedVersion, result.FunctionError, result.LogResult),
+            new InvokeResponseHead(result.StatusCode, null, executedVersion, result.FunctionError, result.LogResult, result.EnvironmentId),
             result.Payload,
             ctx.RequestAborted);
     }

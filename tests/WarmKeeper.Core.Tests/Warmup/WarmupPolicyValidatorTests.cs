@@ -83,15 +83,33 @@ public sealed class WarmupPolicyValidatorTests
         var plugin = Parse(WarmupPings.Build(Valid() with { PayloadFormat = WarmupPayloadFormat.ServerlessPluginWarmup }, "c1", 0, 5));
         Assert.Equal("""{"source":"serverless-plugin-warmup"}""", plugin.GetRawText());
 
-        var warmer = Parse(WarmupPings.Build(Valid() with { PayloadFormat = WarmupPayloadFormat.LambdaWarmer }, "c1", 0, 3));
-        Assert.True(warmer.GetProperty("warmer").GetBoolean());
-        Assert.Equal(3, warmer.GetProperty("concurrency").GetInt32());
-        Assert.Equal(1, warmer.GetProperty("__WARMER_INVOCATION__").GetInt32());
-        Assert.Equal(3, warmer.GetProperty("__WARMER_CONCURRENCY__").GetInt32());
-        Assert.Equal("c1", warmer.GetProperty("__WARMER_CORRELATIONID__").GetString());
-
         var custom = Parse(WarmupPings.Build(Valid() with { PayloadFormat = WarmupPayloadFormat.Custom, CustomPayload = """{"ping": 1}""" }, "c1", 0, 1));
         Assert.Equal(1, custom.GetProperty("ping").GetInt32());
+    }
+
+    [Theory]
+    [InlineData("""{"custom":{"source":"me"}}""", true)]
+    [InlineData("{}", true)]
+    [InlineData("[1]", false)]
+    [InlineData("\"text\"", false)]
+    [InlineData("{not json", false)]
+    public void Client_context_must_be_a_json_object(string clientContext, bool valid)
+    {
+        var errors = WarmupPolicyValidator.Validate(Valid() with { ClientContext = clientContext });
+        Assert.Equal(valid, errors.IsValid);
+        Assert.Equal(!valid, errors.Has("clientContext"));
+    }
+
+    [Fact]
+    public void Client_context_is_held_to_lambdas_base64_limit()
+    {
+        // 2,687 bytes make 3,584 base64 characters, one over; 2,685 make 3,580.
+        string Of(int bytes) => "{\"custom\":{\"k\":\"" + new string('x', bytes - 19) + "\"}}";
+        Assert.Equal(2687, Of(2687).Length);
+        var over = WarmupPolicyValidator.Validate(Valid() with { ClientContext = Of(2687) });
+        Assert.True(over.Has("clientContext"));
+        Assert.True(WarmupPolicyValidator.Validate(Valid() with { ClientContext = Of(2685) }).IsValid);
+        Assert.Equal(3584, Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(Of(2687))).Length);
     }
 
     [Fact]

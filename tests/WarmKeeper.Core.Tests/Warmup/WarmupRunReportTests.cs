@@ -32,7 +32,7 @@ public sealed class WarmupRunReportTests
     [Fact]
     public void A_report_is_written_in_the_fields_and_order_of_the_contract_nulls_included() =>
         Assert.Equal(
-            """{"trigger":"manual","correlationId":"c1","requested":2,"sent":2,"cold":0,"warm":0,"distinctEnvironments":null,"errors":2,"throttled":0,"topUpPings":0,"reached":null,"capped":false,"capReason":null,"reservedConcurrency":null,"unreservedConcurrency":998,"inFlight":0,"elapsedMs":261.1,"errorSamples":["Function error (Unhandled)."]}""",
+            """{"trigger":"manual","correlationId":"c1","requested":2,"sent":2,"cold":0,"warm":0,"distinctEnvironments":null,"environmentsCountedBy":null,"environmentsNote":null,"errors":2,"throttled":0,"topUpPings":0,"reached":null,"capped":false,"capReason":null,"reservedConcurrency":null,"unreservedConcurrency":998,"inFlight":0,"elapsedMs":261.1,"errorSamples":["Function error (Unhandled)."]}""",
             Unverified.ToJson().ToJsonString());
 
     [Fact]
