@@ -311,7 +311,7 @@ internal sealed partial class InvokeProxyEndpoint
     private static Task WriteResultAsync(HttpContext ctx, InvokeResult result, CancellationToken cancellationToken) =>
         InvokeResponseWriter.WriteAsync(
             ctx.Response,
-            new InvokeResponseHead(result.StatusCode, result.RequestId, result.ExecutedVersion, result.FunctionError, result.LogResult),
+            new InvokeResponseHead(result.StatusCode, result.RequestId, result.ExecutedVersion, result.FunctionError, result.LogResult, result.EnvironmentId),
             result.Payload,
             cancellationToken);
 

@@ -38,6 +38,7 @@ public sealed class ProxyCompatibilityTests
         Assert.Equal("1", result.ExecutedVersion);
         Assert.NotNull(result.Report);
         Assert.NotNull(result.Report!.InitDuration); // first call: a cold start, told by the REPORT line
+        Assert.False(string.IsNullOrEmpty(result.EnvironmentId), "the proxy passes on the environment that ran the call");
 
         var echo = await lambda.InvokeAsync(new InvokeRequest { FunctionName = "hello", Payload = """{"a":1}"""u8.ToArray() }, CancellationToken.None);
         Assert.Equal("""{"a":1}""", Encoding.UTF8.GetString(echo.Payload.Span));
