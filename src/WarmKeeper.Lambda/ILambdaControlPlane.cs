@@ -53,4 +53,14 @@ public interface ILambdaControlPlane
         string functionName, string? functionVersion, string? marker, int? maxItems, CancellationToken cancellationToken);
 
     Task<GetFunctionResponse> GetFunctionAsync(string functionName, string? qualifier, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The configuration of the function, or of the version or alias <paramref name="qualifier"/>
+    /// names: state, runtime, memory, timeout (GetFunction without the code location, tags and concurrency).
+    /// </summary>
+    Task<FunctionConfiguration> GetFunctionConfigurationAsync(string functionName, string? qualifier, CancellationToken cancellationToken);
+
+    /// <summary>The function's tags; the empty map when it has none.</summary>
+    /// <param name="functionArn">The function's unqualified ARN (Lambda tags functions, not versions or aliases).</param>
+    Task<ListTagsResponse> ListTagsAsync(string functionArn, CancellationToken cancellationToken);
 }

@@ -96,4 +96,7 @@ public sealed class LocalFunctionOptions
 
     /// <summary>Aliases by name, each pointing to a published version.</summary>
     public Dictionary<string, string> Aliases { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>The function's tags (at most 50), as ListTags and GetFunction report them; TagResource changes them at run time.</summary>
+    public Dictionary<string, string> Tags { get; set; } = new(StringComparer.Ordinal);
 }

@@ -87,7 +87,7 @@ public sealed class AwsCliTests
                 o.ProvisioningDelay = TimeSpan.FromSeconds(5);
                 o.Functions["hello"].InitDuration = TimeSpan.Zero;
             },
-            new Hosting.LocalRuntimeServerDependencies { TimeProvider = time });
+            new WarmKeeper.LocalRuntime.Hosting.LocalRuntimeServerDependencies { TimeProvider = time });
 
         var put = await RunJsonAsync(cli, rt, "put-provisioned-concurrency-config", "--function-name", "hello", "--qualifier", "live",
             "--provisioned-concurrent-executions", "2");
@@ -127,7 +127,7 @@ public sealed class AwsCliTests
         var cli = AwsCli.Require();
         var gate = new GatedHandlerFactory();
         await using var rt = await TestRuntime.StartAsync(o => o.Functions["gated"] = GatedHandlerFactory.Function(),
-            new Hosting.LocalRuntimeServerDependencies { ProcessFunctions = gate });
+            new WarmKeeper.LocalRuntime.Hosting.LocalRuntimeServerDependencies { ProcessFunctions = gate });
 
         var put = await RunJsonAsync(cli, rt, "put-function-concurrency", "--function-name", "gated", "--reserved-concurrent-executions", "1");
         Assert.Equal(1, put.GetProperty("ReservedConcurrentExecutions").GetInt32());

@@ -94,6 +94,10 @@ public sealed class FakeControlPlane(string targetName, int accountConcurrency) 
 
     public Task<GetFunctionResponse> GetFunctionAsync(string functionName, string? qualifier, CancellationToken cancellationToken) => throw NotUsed();
 
+    public Task<FunctionConfiguration> GetFunctionConfigurationAsync(string functionName, string? qualifier, CancellationToken cancellationToken) => throw NotUsed();
+
+    public Task<ListTagsResponse> ListTagsAsync(string functionArn, CancellationToken cancellationToken) => throw NotUsed();
+
     private Task<T> Answer<T>(string operation, Task<T> answer) => Delay is { } delay ? AfterAsync(delay, operation, answer) : answer;
 
     private static async Task<T> AfterAsync<T>(Func<string, Task> delay, string operation, Task<T> answer)

@@ -9,10 +9,11 @@ using Amazon.Util;
 namespace WarmKeeper.Lambda.Signing;
 
 /// <summary>What one Lambda REST call sends, before it becomes a signed <see cref="HttpRequestMessage"/>.</summary>
+/// <param name="PathValue">The value of the one label of <paramref name="ResourcePath"/> (<c>{FunctionName}</c>, <c>{ARN}</c>), or null when it has none.</param>
 internal readonly record struct LambdaWireRequest(
     HttpMethod Method,
     string ResourcePath,
-    string? FunctionName,
+    string? PathValue,
     KeyValuePair<string, string>[]? Query,
     KeyValuePair<string, string>[]? Headers,
     ReadOnlyMemory<byte> Body);
@@ -28,8 +29,6 @@ internal readonly record struct LambdaWireRequest(
 internal sealed class LambdaRequestSigner : IDisposable
 {
     public const string SigningServiceName = "lambda";
-    private const string FunctionNameLabel = "{FunctionName}";
-
     private static readonly MediaTypeHeaderValue JsonContentType = new("application/json");
 
     private readonly AWS4Signer _signer = new(signPayload: true);
@@ -79,9 +78,9 @@ internal sealed class LambdaRequestSigner : IDisposable
             OverrideSigningServiceName = SigningServiceName,
         };
 
-        if (wire.FunctionName is not null)
+        if (wire.PathValue is not null)
         {
-            sdkRequest.AddPathResource(FunctionNameLabel, wire.FunctionName);
+            sdkRequest.AddPathResource(LabelOf(wire.ResourcePath), wire.PathValue);
         }
 
         if (wire.Query is not null)
@@ -134,9 +133,9 @@ internal sealed class LambdaRequestSigner : IDisposable
 
     private Uri BuildUri(LambdaWireRequest wire)
     {
-        var path = wire.FunctionName is null
+        var path = wire.PathValue is null
             ? AWSSDKUtils.ResolveResourcePathV2(wire.ResourcePath, null)
-            : AWSSDKUtils.ResolveResourcePathV2(wire.ResourcePath, new Dictionary<string, string>(1) { [FunctionNameLabel] = wire.FunctionName });
+            : AWSSDKUtils.ResolveResourcePathV2(wire.ResourcePath, new Dictionary<string, string>(1) { [LabelOf(wire.ResourcePath)] = wire.PathValue });
 
         var builder = new StringBuilder(_origin.Length + _basePath.Length + path.Length + 64)
             .Append(_origin)
@@ -154,6 +153,14 @@ internal sealed class LambdaRequestSigner : IDisposable
         }
 
         return new Uri(builder.ToString(), UriKind.Absolute);
+    }
+
+    /// <summary>The <c>{Label}</c> of a resource path template, as the SDK's marshallers name it.</summary>
+    private static string LabelOf(string resourcePath)
+    {
+        var start = resourcePath.IndexOf('{', StringComparison.Ordinal);
+        var end = resourcePath.IndexOf('}', start + 1);
+        return start < 0 || end < 0 ? throw new ArgumentException("The resource path has no label: " + resourcePath, nameof(resourcePath)) : resourcePath[start..(end + 1)];
     }
 
     private static void AddHeaders(HttpRequestMessage message, KeyValuePair<string, string>[]? headers)

@@ -101,6 +101,17 @@ public sealed record GetFunctionResponse
     public Concurrency? Concurrency { get; init; }
 }
 
+public sealed record ListTagsResponse
+{
+    public IReadOnlyDictionary<string, string>? Tags { get; init; }
+}
+
+/// <summary>The body of TagResource (<c>POST /2017-03-31/tags/{ARN}</c>).</summary>
+public sealed record TagResourceRequest
+{
+    public IReadOnlyDictionary<string, string>? Tags { get; init; }
+}
+
 public sealed record PutFunctionConcurrencyRequest
 {
     public int? ReservedConcurrentExecutions { get; init; }
@@ -224,6 +235,7 @@ public static class LambdaPaths
     public const string Invoke = "/2015-03-31/functions/{FunctionName}/invocations";
     public const string ListFunctions = "/2015-03-31/functions/";
     public const string GetFunction = "/2015-03-31/functions/{FunctionName}";
+    public const string GetFunctionConfiguration = "/2015-03-31/functions/{FunctionName}/configuration";
     public const string ListVersionsByFunction = "/2015-03-31/functions/{FunctionName}/versions";
     public const string ListAliases = "/2015-03-31/functions/{FunctionName}/aliases";
     public const string GetAlias = "/2015-03-31/functions/{FunctionName}/aliases/{Name}";
@@ -231,6 +243,7 @@ public static class LambdaPaths
     public const string PutOrDeleteFunctionConcurrency = "/2017-10-31/functions/{FunctionName}/concurrency";
     public const string GetFunctionConcurrency = "/2019-09-30/functions/{FunctionName}/concurrency";
     public const string ProvisionedConcurrency = "/2019-09-30/functions/{FunctionName}/provisioned-concurrency";
+    public const string Tags = "/2017-03-31/tags/{ARN}";
 }
 
 [JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
@@ -242,6 +255,8 @@ public static class LambdaPaths
 [JsonSerializable(typeof(ListAliasesResponse))]
 [JsonSerializable(typeof(GetFunctionResponse))]
 [JsonSerializable(typeof(Concurrency))]
+[JsonSerializable(typeof(ListTagsResponse))]
+[JsonSerializable(typeof(TagResourceRequest))]
 [JsonSerializable(typeof(PutFunctionConcurrencyRequest))]
 [JsonSerializable(typeof(GetFunctionConcurrencyResponse))]
 [JsonSerializable(typeof(PutProvisionedConcurrencyConfigRequest))]

@@ -86,6 +86,12 @@ public sealed class InProcessLambdaControlPlane(LocalLambdaEngine engine, string
     public Task<GetFunctionResponse> GetFunctionAsync(string functionName, string? qualifier, CancellationToken cancellationToken) =>
         Run(() => engine.GetFunction(functionName, qualifier));
 
+    public Task<FunctionConfiguration> GetFunctionConfigurationAsync(string functionName, string? qualifier, CancellationToken cancellationToken) =>
+        Run(() => engine.GetFunctionConfiguration(functionName, qualifier));
+
+    public Task<ListTagsResponse> ListTagsAsync(string functionArn, CancellationToken cancellationToken) =>
+        Run(() => engine.ListTags(functionArn));
+
     private static Task<T> Run<T>(Func<T> operation)
     {
         try

@@ -27,6 +27,8 @@ internal static class LambdaApiEndpoints
             static (c, e) => e.ListFunctions(Query(c, "FunctionVersion"), Query(c, "Marker"), MaxItems(c)), engine));
         app.MapGet("/2015-03-31/functions/{FunctionName}", ctx => AnswerAsync(ctx, LambdaJsonContext.Default.GetFunctionResponse,
             static (c, e) => e.GetFunction(FunctionName(c), Query(c, "Qualifier")), engine));
+        app.MapGet("/2015-03-31/functions/{FunctionName}/configuration", ctx => AnswerAsync(ctx, LambdaJsonContext.Default.FunctionConfiguration,
+            static (c, e) => e.GetFunctionConfiguration(FunctionName(c), Query(c, "Qualifier")), engine));
         app.MapGet("/2015-03-31/functions/{FunctionName}/versions", ctx => AnswerAsync(ctx, LambdaJsonContext.Default.ListVersionsByFunctionResponse,
             static (c, e) => e.ListVersionsByFunction(FunctionName(c), Query(c, "Marker"), MaxItems(c)), engine));
         app.MapGet("/2015-03-31/functions/{FunctionName}/aliases", ctx => AnswerAsync(ctx, LambdaJsonContext.Default.ListAliasesResponse,
@@ -52,7 +54,15 @@ internal static class LambdaApiEndpoints
         app.MapDelete("/2019-09-30/functions/{FunctionName}/provisioned-concurrency", ctx => NoContentAsync(ctx,
             static (c, e) => e.DeleteProvisionedConcurrencyConfig(FunctionName(c), Query(c, "Qualifier")), engine));
 
-        app.MapFallback(static ctx => LambdaListener.UnknownOperationAsync(ctx));
+        app.MapGet("/2017-03-31/tags/{ARN}", ctx => AnswerAsync(ctx, LambdaJsonContext.Default.ListTagsResponse,
+            static (c, e) => e.ListTags(Arn(c)), engine));
+        app.MapPost("/2017-03-31/tags/{ARN}", ctx => TagResourceAsync(ctx, engine));
+        app.MapDelete("/2017-03-31/tags/{ARN}", ctx => NoContentAsync(ctx,
+            static (c, e) => e.UntagResource(Arn(c), TagKeys(c)), engine));
+
+        // Every other path and method, file-like paths included (the default fallback skips those
+        // and a known path with another method would get ASP.NET's bare 405): Lambda's unknown operation.
+        app.MapFallback("{**path}", static ctx => LambdaListener.UnknownOperationAsync(ctx));
     }
 
     private static async Task InvokeAsync(HttpContext ctx, LocalLambdaEngine engine)
@@ -99,9 +109,21 @@ internal static class LambdaApiEndpoints
             ctx.RequestAborted);
     }
 
+    private static async Task TagResourceAsync(HttpContext ctx, LocalLambdaEngine engine)
+    {
+        var body = await ReadJsonBodyAsync(ctx, LambdaJsonContext.Default.TagResourceRequest, "Tags must be an object of strings");
+        if (body.Error is not null)
+        {
+            await WriteErrorAsync(ctx, body.Error);
+            return;
+        }
+
+        await NoContentAsync(ctx, (c, e) => e.TagResource(Arn(c), body.Value?.Tags), engine);
+    }
+
     private static async Task PutFunctionConcurrencyAsync(HttpContext ctx, LocalLambdaEngine engine)
     {
-        var body = await ReadJsonBodyAsync(ctx, LambdaJsonContext.Default.PutFunctionConcurrencyRequest, "ReservedConcurrentExecutions");
+        var body = await ReadJsonBodyAsync(ctx, LambdaJsonContext.Default.PutFunctionConcurrencyRequest, "ReservedConcurrentExecutions must be an integer");
         if (body.Error is not null)
         {
             await WriteErrorAsync(ctx, body.Error);
@@ -114,7 +136,7 @@ internal static class LambdaApiEndpoints
 
     private static async Task PutProvisionedConcurrencyAsync(HttpContext ctx, LocalLambdaEngine engine)
     {
-        var body = await ReadJsonBodyAsync(ctx, LambdaJsonContext.Default.PutProvisionedConcurrencyConfigRequest, "ProvisionedConcurrentExecutions");
+        var body = await ReadJsonBodyAsync(ctx, LambdaJsonContext.Default.PutProvisionedConcurrencyConfigRequest, "ProvisionedConcurrentExecutions must be an integer");
         if (body.Error is not null)
         {
             await WriteErrorAsync(ctx, body.Error);
@@ -128,7 +150,8 @@ internal static class LambdaApiEndpoints
 
     private readonly record struct JsonBody<T>(T? Value, LambdaApiError? Error);
 
-    private static async Task<JsonBody<T>> ReadJsonBodyAsync<T>(HttpContext ctx, JsonTypeInfo<T> type, string field)
+    /// <param name="expectation">What the body's field must be, said in the error when it does not parse.</param>
+    private static async Task<JsonBody<T>> ReadJsonBodyAsync<T>(HttpContext ctx, JsonTypeInfo<T> type, string expectation)
     {
         try
         {
@@ -144,7 +167,7 @@ internal static class LambdaApiEndpoints
         {
             var where = string.IsNullOrEmpty(ex.Path) || ex.Path == "$" ? "the request body" : ex.Path.TrimStart('$', '.');
             return new JsonBody<T>(default, new LambdaApiError(400, LambdaErrorTypes.InvalidRequestContent,
-                "Could not parse request body into json: " + where + " is not valid (" + field + " must be an integer): " + ex.Message));
+                "Could not parse request body into json: " + where + " is not valid (" + expectation + "): " + ex.Message));
         }
     }
 
@@ -184,6 +207,26 @@ internal static class LambdaApiEndpoints
     internal static Task WriteErrorAsync(HttpContext ctx, LambdaApiError error) => LambdaErrorWriter.WriteAsync(ctx, error, ctx.RequestAborted);
 
     private static string FunctionName(HttpContext ctx) => (string)ctx.Request.RouteValues["FunctionName"]!;
+
+    private static string Arn(HttpContext ctx) => (string)ctx.Request.RouteValues["ARN"]!;
+
+    /// <summary>UntagResource's <c>tagKeys</c>, repeated once per key; null when absent.</summary>
+    private static string[]? TagKeys(HttpContext ctx)
+    {
+        var values = ctx.Request.Query["tagKeys"];
+        if (values.Count == 0)
+        {
+            return null;
+        }
+
+        var keys = new string[values.Count];
+        for (var i = 0; i < keys.Length; i++)
+        {
+            keys[i] = values[i] ?? string.Empty;
+        }
+
+        return keys;
+    }
 
     private static string? Query(HttpContext ctx, string name)
     {

@@ -201,6 +201,11 @@ public sealed partial class LocalRuntimeOptionsValidator : IValidateOptions<Loca
                 error(aliasAt, "points to version " + target + ", which is not published.");
             }
         }
+
+        if (Engine.TagRules.Check(function.Tags) is { } tagProblem)
+        {
+            error(at + ":Tags", tagProblem);
+        }
     }
 
     [GeneratedRegex("^[a-z]{2}(-gov)?-[a-z]+-\\d$")]

@@ -35,6 +35,7 @@ public sealed class SignedLocalRuntime : IAsyncLifetime
             Aliases = new(StringComparer.Ordinal) { ["live"] = "2", ["old"] = "1" },
         };
         options.Functions["hello"] = Echo();
+        options.Functions["hello"].Tags["team"] = "payments";
         options.Functions["reporting"] = Echo();
         options.Functions["reserved"] = Echo();
         options.Functions["throttled"] = Echo();

@@ -1,0 +1,82 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using WarmKeeper.Lambda.Wire;
+
+namespace WarmKeeper.LocalRuntime.Engine;
+
+/// <summary>
+/// The service model's constraints on names (botocore <c>lambda/2015-03-31/service-2.json</c>
+/// shapes NamespacedFunctionName, FunctionName, FunctionArn, Qualifier, Alias, Version), refused
+/// with the validation message Lambda writes, so a name the cloud refuses is refused here too.
+/// </summary>
+internal static partial class LambdaNames
+{
+    private const string NamespacedFunctionNamePattern =
+        @"(arn:(aws[a-zA-Z-]*)?:lambda:)?([a-z]{2}(-gov)?-[a-z]+-\d{1}:)?(\d{12}:)?(function:)?([a-zA-Z0-9-_\.]+)(:(\$LATEST|[a-zA-Z0-9-_]+))?";
+
+    private const string FunctionNamePattern =
+        @"(arn:(aws[a-zA-Z-]*)?:lambda:)?([a-z]{2}(-gov)?-[a-z]+-\d{1}:)?(\d{12}:)?(function:)?([a-zA-Z0-9-_]+)(:(\$LATEST|[a-zA-Z0-9-_]+))?";
+
+    private const string FunctionArnPattern =
+        @"arn:(aws[a-zA-Z-]*)?:lambda:[a-z]{2}(-gov)?-[a-z]+-\d{1}:\d{12}:function:[a-zA-Z0-9-_]+(:(\$LATEST|[a-zA-Z0-9-_]+))?";
+
+    private const string QualifierPattern = @"(|[a-zA-Z0-9$_-]+)";
+    private const string AliasPattern = "(?!^[0-9]+$)([a-zA-Z0-9-_]+)";
+    private const string VersionPattern = @"(\$LATEST|[0-9]+)";
+
+    public static void RequireNamespacedFunctionName(string value) =>
+        Require(value, "functionName", NamespacedFunctionName(), NamespacedFunctionNamePattern, 170);
+
+    public static void RequireFunctionName(string value) =>
+        Require(value, "functionName", FunctionName(), FunctionNamePattern, 140);
+
+    public static void RequireFunctionArn(string value, string field) =>
+        Require(value, field, FunctionArn(), FunctionArnPattern, int.MaxValue);
+
+    public static void RequireQualifier(string value) => Require(value, "qualifier", Qualifier(), QualifierPattern, 128);
+
+    public static void RequireAlias(string value) => Require(value, "name", Alias(), AliasPattern, 128);
+
+    public static void RequireVersion(string value, string field) => Require(value, field, Version(), VersionPattern, 1024);
+
+    private static void Require(string value, string field, Regex regex, string pattern, int maxLength)
+    {
+        string? constraint = null;
+        if (value.Length < 1)
+        {
+            constraint = "Member must have length greater than or equal to 1";
+        }
+        else if (value.Length > maxLength)
+        {
+            constraint = string.Create(CultureInfo.InvariantCulture, $"Member must have length less than or equal to {maxLength}");
+        }
+        else if (!regex.IsMatch(value))
+        {
+            constraint = "Member must satisfy regular expression pattern: " + pattern;
+        }
+
+        if (constraint is not null)
+        {
+            throw new LambdaApiException(LambdaApiError.InvalidParameter(
+                "1 validation error detected: Value '" + value + "' at '" + field + "' failed to satisfy constraint: " + constraint));
+        }
+    }
+
+    [GeneratedRegex("^(?:" + NamespacedFunctionNamePattern + ")$", RegexOptions.CultureInvariant)]
+    private static partial Regex NamespacedFunctionName();
+
+    [GeneratedRegex("^(?:" + FunctionNamePattern + ")$", RegexOptions.CultureInvariant)]
+    private static partial Regex FunctionName();
+
+    [GeneratedRegex("^(?:" + FunctionArnPattern + ")$", RegexOptions.CultureInvariant)]
+    private static partial Regex FunctionArn();
+
+    [GeneratedRegex("^(?:" + QualifierPattern + ")$", RegexOptions.CultureInvariant)]
+    private static partial Regex Qualifier();
+
+    [GeneratedRegex("^(?:" + AliasPattern + ")$", RegexOptions.CultureInvariant)]
+    private static partial Regex Alias();
+
+    [GeneratedRegex("^(?:" + VersionPattern + ")$", RegexOptions.CultureInvariant)]
+    private static partial Regex Version();
+}
