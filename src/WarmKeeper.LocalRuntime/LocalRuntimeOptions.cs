@@ -85,7 +85,23 @@ public sealed class LocalFunctionOptions
     /// <summary>Work and Burn handlers: time spent per call.</summary>
     public TimeSpan WorkDuration { get; set; } = TimeSpan.FromMilliseconds(50);
 
-    /// <summary>Process handler: the executable, its arguments and extra environment variables.</summary>
+    /// <summary>
+    /// Process functions: Lambda's handler setting (e.g. <c>index.handler</c>), given to the process as
+    /// <c>_HANDLER</c> and reported in GetFunction. The key is not <c>Handler</c>, which names the kind.
+    /// When unset, the command's file name (as a custom runtime's <c>bootstrap</c>).
+    /// </summary>
+    public string? HandlerName { get; set; }
+
+    /// <summary>
+    /// Process functions: Lambda's runtime identifier (e.g. <c>nodejs20.x</c>), reported as
+    /// FunctionConfiguration.Runtime and given as AWS_EXECUTION_ENV; <c>provided.al2023</c> when unset.
+    /// </summary>
+    public string? Runtime { get; set; }
+
+    /// <summary>
+    /// Process handler: the executable, its arguments and the function's own environment variables
+    /// (the process gets these and Lambda's variables, nothing from the agent's environment).
+    /// </summary>
     public string? Command { get; set; }
     public List<string> Arguments { get; set; } = [];
     public Dictionary<string, string> Environment { get; set; } = new(StringComparer.Ordinal);

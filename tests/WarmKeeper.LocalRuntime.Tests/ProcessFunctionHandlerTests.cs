@@ -149,7 +149,7 @@ public sealed class ProcessFunctionHandlerTests
         var crash = await Assert.ThrowsAsync<EnvironmentCrashedException>(() => InvokeAsync(handler, """{"crash":true}""", requestId));
 
         Assert.Equal("Runtime.ExitError", crash.ErrorType);
-        Assert.Equal($"RequestId: {requestId} Error: Runtime exited with error: exit status 1", crash.Message);
+        Assert.Equal("Runtime exited with error: exit status 1", crash.Message);
         Assert.False(IsRunning(handler.ProcessId!.Value));
         Assert.True(handler.HasExited);
         // The environment stays unusable: the next invocation fails at once instead of hanging.

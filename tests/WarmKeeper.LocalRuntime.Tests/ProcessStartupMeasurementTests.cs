@@ -78,7 +78,7 @@ public sealed class ProcessStartupMeasurementTests(ITestOutputHelper output)
         return elapsed;
     }
 
-    private static async Task<Functions.Process.ProcessFunctionHandler> HandlerColdStartAsync()
+    private static async Task<global::WarmKeeper.LocalRuntime.Functions.Process.ProcessFunctionHandler> HandlerColdStartAsync()
     {
         var environment = ProcessTestFunction.Factory().Create("measured", ProcessTestFunction.Options(), Guid.NewGuid().ToString(), provisioned: false);
         await environment.InitAsync(CancellationToken.None);

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using WarmKeeper.Lambda.Wire;
+using WarmKeeper.LocalRuntime.Functions.Process;
 
 namespace WarmKeeper.LocalRuntime.Engine;
 
@@ -80,12 +81,14 @@ public sealed class FunctionDefinition
         return false;
     }
 
-    /// <summary>The runtime name shown in FunctionConfiguration.</summary>
-    public string RuntimeName => Options.Handler == LocalHandlerKind.Process ? "provided.al2023" : "warmkeeper.builtin";
+    /// <summary>The runtime name shown in FunctionConfiguration: the process function's <c>Runtime</c> setting.</summary>
+    public string RuntimeName => Options.Handler == LocalHandlerKind.Process
+        ? LambdaEnvironmentVariables.RuntimeOf(Options)
+        : "warmkeeper.builtin";
 
-    /// <summary>The handler string shown in FunctionConfiguration.</summary>
+    /// <summary>The handler string shown in FunctionConfiguration: the one the process gets as <c>_HANDLER</c>.</summary>
     public string HandlerName => Options.Handler == LocalHandlerKind.Process
-        ? (Options.Command ?? "bootstrap")
+        ? LambdaEnvironmentVariables.HandlerOf(Options)
         : Options.Handler.ToString().ToLowerInvariant();
 
     public FunctionConfiguration ToConfiguration(string version, bool qualifiedArn, string region, string accountId)

@@ -5,7 +5,8 @@ namespace WarmKeeper.LocalRuntime.Engine;
 public sealed partial class LocalLambdaEngine
 {
     /// <summary>
-    /// Reaps idle on-demand environments past <see cref="LocalRuntimeOptions.IdleTimeout"/> and retires
+    /// Reaps idle on-demand environments past <see cref="LocalRuntimeOptions.IdleTimeout"/> or whose process
+    /// exited, and retires
     /// idle environments past <see cref="LocalRuntimeOptions.MaxLifetime"/> (provisioned ones are
     /// replaced). Runs on a <see cref="TimeProvider"/> timer; public so a host can force a sweep.
     /// </summary>
@@ -31,7 +32,8 @@ public sealed partial class LocalLambdaEngine
                         {
                             var e = pool.Idle[i];
                             var why = now - e.BornAt >= Options.MaxLifetime ? "lifetime ended"
-                                : now - e.LastUsedAt >= Options.IdleTimeout ? "idle" : null;
+                                : now - e.LastUsedAt >= Options.IdleTimeout ? "idle"
+                                : IsDead(e) ? "process exited" : null;
                             if (why is null)
                             {
                                 continue;

@@ -155,7 +155,7 @@ public sealed partial class LocalLambdaEngine
         var cold = false;
         var inFlight = 0;
         string? throttleReason;
-        List<ExecutionEnvironment>? expired = null;
+        List<ExecutionEnvironment>? gone = null;
         lock (_gate)
         {
             throttleReason = AdmitLocked(fn);
@@ -167,7 +167,7 @@ public sealed partial class LocalLambdaEngine
                     fn.MaxObservedInFlight = inFlight;
                 }
 
-                env = TakeIdleLocked(fn, qualifier, version, startedAt, ref expired);
+                env = TakeIdleLocked(fn, qualifier, version, startedAt, ref gone);
                 if (env is null)
                 {
                     env = new ExecutionEnvironment(NewEnvironmentId(), version, null, startedAt);
@@ -177,46 +177,26 @@ public sealed partial class LocalLambdaEngine
             }
         }
 
-        if (expired is not null)
+        DiscardTaken(fn, gone);
+        var observed = !_observers.HasObservers ? null : new InvocationObserved
         {
-            foreach (var e in expired)
-            {
-                DisposeLater(definition.Name, e, "idle or lifetime ended");
-            }
-        }
-
+            Source = SourceName,
+            RequestId = requestId,
+            FunctionName = definition.Name,
+            Qualifier = qualifier,
+            ExecutedVersion = version,
+            InvocationType = invocationType,
+            StartedAt = startedAt,
+        };
         if (throttleReason is not null)
         {
             Log.Throttled(_logger, requestId, definition.Name, throttleReason);
-            if (_observers.HasObservers)
-            {
-                _observers.Publish(new InvocationObserved
-                {
-                    Source = SourceName,
-                    RequestId = requestId,
-                    FunctionName = definition.Name,
-                    Qualifier = qualifier,
-                    ExecutedVersion = version,
-                    InvocationType = invocationType,
-                    Throttled = true,
-                    ThrottleReason = throttleReason,
-                    StartedAt = startedAt,
-                });
-            }
-
+            Publish(observed, o => o with { Throttled = true, ThrottleReason = throttleReason });
             return Rejected(requestId, LambdaApiError.Throttled(throttleReason, 1));
         }
 
         var environment = env!;
-        var options = definition.Options;
-        TimeSpan? initDuration = null;
-        string? errorType = null;
-        string? errorMessage = null;
-        string? status = null;
-        string? extraLine = null;
-        var discard = false;
-        HandlerResult? result = null;
-        var runDuration = TimeSpan.Zero;
+        var outcome = new RunOutcome();
 
         // Whatever happens in between, the admission is given back and the environment returned
         // (or discarded): a leaked in-flight count would throttle the function forever.
@@ -225,73 +205,27 @@ public sealed partial class LocalLambdaEngine
         {
             if (cold)
             {
-                Log.ColdStart(_logger, definition.Name, version, environment.Id);
-                var initStart = _time.GetTimestamp();
-                var initError = await InitializeAsync(definition, environment);
-                initDuration = _time.GetElapsedTime(initStart);
-                if (initError is not null)
-                {
-                    discard = true;
-                    errorType = initError.Value.ErrorType;
-                    errorMessage = "RequestId: " + requestId + " Error: " + initError.Value.Message;
-                    status = "error";
-                    extraLine = "INIT_REPORT Init Duration: " + initDuration.Value.TotalMilliseconds.ToString("0.00", CultureInfo.InvariantCulture) + " ms\tPhase: init\tStatus: error\tError Type: " + errorType;
-                }
+                await ColdStartAsync(definition, environment, requestId, outcome);
             }
 
-            if (!discard)
+            if (!outcome.Discard)
             {
-                var invokedArn = qualifier is null ? definition.Arn : definition.QualifiedArn(qualifier);
-                var runStart = _time.GetTimestamp();
-                var invocation = new HandlerInvocation(requestId, payload, invokedArn, _time.GetUtcNow() + options.Timeout, clientContext);
-                using var timeout = new CancellationTokenSource(options.Timeout, _time);
-                using var onShutdown = _stopping.UnsafeRegister(static s => CancelQuietly((CancellationTokenSource)s!), timeout);
-                try
-                {
-                    result = await environment.Handler!.InvokeAsync(invocation, timeout.Token).WaitAsync(timeout.Token);
-                }
-                catch (OperationCanceledException) when (timeout.IsCancellationRequested)
-                {
-                    discard = true;
-                    errorType = "Sandbox.Timedout";
-                    var seconds = options.Timeout.TotalSeconds.ToString("0.00", CultureInfo.InvariantCulture);
-                    errorMessage = "RequestId: " + requestId + " Error: Task timed out after " + seconds + " seconds";
-                    status = "timeout";
-                    extraLine = _time.GetUtcNow().ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture) + " " + requestId + " Task timed out after " + seconds + " seconds";
-                    Log.TimedOut(_logger, requestId, definition.Name, options.Timeout, environment.Id);
-                }
-                catch (EnvironmentCrashedException ex)
-                {
-                    discard = true;
-                    errorType = ex.ErrorType;
-                    errorMessage = "RequestId: " + requestId + " Error: " + ex.Message;
-                    status = "error";
-                    Log.Crashed(_logger, environment.Id, definition.Name, requestId, ex.ErrorType, ex);
-                }
-                catch (Exception ex)
-                {
-                    discard = true;
-                    errorType = "Runtime.Unknown";
-                    errorMessage = "RequestId: " + requestId + " Error: " + ex.Message;
-                    status = "error";
-                    Log.HandlerFailed(_logger, environment.Id, definition.Name, requestId, ex);
-                }
-
-                runDuration = _time.GetElapsedTime(runStart);
+                await InvokeHandlerAsync(definition, environment, qualifier, payload, requestId, clientContext, outcome);
             }
 
             completed = true;
         }
         finally
         {
-            Release(fn, environment, discard || !completed);
+            Release(fn, environment, outcome.Discard || !completed);
         }
 
+        var result = outcome.Result;
         ReadOnlyMemory<byte> responsePayload;
         string? functionError;
-        if (errorType is not null)
+        if (outcome.ErrorType is not null)
         {
-            responsePayload = InvocationLog.ErrorDocument(errorType, errorMessage!);
+            responsePayload = InvocationLog.ErrorDocument(outcome.ErrorType, "RequestId: " + requestId + " Error: " + outcome.ErrorMessage);
             functionError = "Unhandled";
         }
         else
@@ -300,35 +234,27 @@ public sealed partial class LocalLambdaEngine
             functionError = result.FunctionError;
         }
 
+        var options = definition.Options;
         var provisioned = environment.Provisioned is not null;
         string? logResult = null;
         if (tail)
         {
-            logResult = InvocationLog.BuildTail(requestId, version, result?.Log, extraLine, runDuration, options.MemoryMb,
-                InvocationLog.EstimateMaxMemoryUsedMb(options.MemoryMb, payload.Length), initDuration, status);
+            var maxMemoryUsed = outcome.MaxMemoryUsedMb ?? InvocationLog.EstimateMaxMemoryUsedMb(options.MemoryMb, payload.Length);
+            logResult = InvocationLog.BuildTail(requestId, version, outcome.Log, outcome.ExtraLine, outcome.RunDuration, options.MemoryMb,
+                maxMemoryUsed, outcome.InitDuration, outcome.Status);
         }
 
-        if (_observers.HasObservers)
+        Publish(observed, o => o with
         {
-            _observers.Publish(new InvocationObserved
-            {
-                Source = SourceName,
-                RequestId = requestId,
-                FunctionName = definition.Name,
-                Qualifier = qualifier,
-                ExecutedVersion = version,
-                InvocationType = invocationType,
-                EnvironmentId = environment.Id,
-                Start = cold ? InvocationStart.Cold : InvocationStart.Warm,
-                Provisioned = provisioned,
-                InitDuration = initDuration ?? TimeSpan.Zero,
-                RunDuration = runDuration,
-                FunctionError = functionError,
-                ErrorType = errorType,
-                StartedAt = startedAt,
-                InFlightAtStart = inFlight,
-            });
-        }
+            EnvironmentId = environment.Id,
+            Start = cold ? InvocationStart.Cold : InvocationStart.Warm,
+            Provisioned = provisioned,
+            InitDuration = outcome.InitDuration ?? TimeSpan.Zero,
+            RunDuration = outcome.RunDuration,
+            FunctionError = functionError,
+            ErrorType = outcome.ErrorType,
+            InFlightAtStart = inFlight,
+        });
 
         return new LocalInvokeResult
         {
@@ -344,136 +270,106 @@ public sealed partial class LocalLambdaEngine
         };
     }
 
-    /// <summary>Throttle reason when the invocation may not start now; null when admitted.</summary>
-    private string? AdmitLocked(FunctionRuntime fn)
+    /// <summary>Publishes what an invocation came to; <paramref name="observed"/> is null when nobody observes.</summary>
+    private void Publish(InvocationObserved? observed, Func<InvocationObserved, InvocationObserved> outcome)
     {
-        if (fn.Reserved is int reserved)
+        if (observed is not null)
         {
-            return fn.InFlight >= reserved ? ThrottleReasons.ReservedFunctionConcurrentInvocationLimitExceeded : null;
+            _observers.Publish(outcome(observed));
         }
-
-        var unreservedPool = Options.AccountConcurrency - _sumReserved;
-        var used = 0;
-        foreach (var f in _functionList)
-        {
-            if (f.Reserved is null)
-            {
-                used += f.InFlight;
-            }
-        }
-
-        return used >= unreservedPool ? ThrottleReasons.ConcurrentInvocationLimitExceeded : null;
     }
 
-    /// <summary>An idle provisioned environment of the qualifier first, else the most recently used idle on-demand one.</summary>
-    private ExecutionEnvironment? TakeIdleLocked(FunctionRuntime fn, string? qualifier, string version, DateTimeOffset now, ref List<ExecutionEnvironment>? expired)
+    private async ValueTask ColdStartAsync(FunctionDefinition definition, ExecutionEnvironment environment, string requestId, RunOutcome outcome)
     {
-        if (qualifier is not null && fn.Provisioned.Count > 0 && fn.Provisioned.TryGetValue(qualifier, out var pc))
+        Log.ColdStart(_logger, definition.Name, environment.Version, environment.Id);
+        var initStart = _time.GetTimestamp();
+        var initError = await InitializeAsync(definition, environment);
+        var initDuration = _time.GetElapsedTime(initStart);
+        outcome.InitDuration = initDuration;
+        if (initError is not null)
         {
-            foreach (var e in pc.Environments)
-            {
-                if (e.State == EnvironmentState.Idle && !e.RetireWhenIdle)
-                {
-                    e.State = EnvironmentState.Busy;
-                    return e;
-                }
-            }
+            outcome.Fail(initError.Value.ErrorType, initError.Value.Message, "error");
+            outcome.ExtraLine = "INIT_REPORT Init Duration: " + initDuration.TotalMilliseconds.ToString("0.00", CultureInfo.InvariantCulture)
+                + " ms\tPhase: init\tStatus: error\tError Type: " + initError.Value.ErrorType;
         }
-
-        var pool = fn.Pools[version];
-        while (pool.Idle.Count > 0)
-        {
-            var last = pool.Idle.Count - 1;
-            var e = pool.Idle[last];
-            pool.Idle.RemoveAt(last);
-            if (now - e.LastUsedAt >= Options.IdleTimeout || now - e.BornAt >= Options.MaxLifetime)
-            {
-                pool.All.Remove(e);
-                e.Discarded = true;
-                (expired ??= []).Add(e);
-                continue;
-            }
-
-            e.State = EnvironmentState.Busy;
-            return e;
-        }
-
-        return null;
     }
 
-    private readonly record struct InitError(string ErrorType, string Message);
-
-    /// <summary>Creates the handler and runs its init within <see cref="LocalRuntimeOptions.InitTimeout"/>.</summary>
-    private async ValueTask<InitError?> InitializeAsync(FunctionDefinition definition, ExecutionEnvironment env)
+    private async ValueTask InvokeHandlerAsync(
+        FunctionDefinition definition, ExecutionEnvironment environment, string? qualifier, ReadOnlyMemory<byte> payload,
+        string requestId, string? clientContext, RunOutcome outcome)
     {
+        var options = definition.Options;
+        var handler = environment.Handler!;
+        var invokedArn = qualifier is null ? definition.Arn : definition.QualifiedArn(qualifier);
+        var runStart = _time.GetTimestamp();
+        var invocation = new HandlerInvocation(requestId, payload, invokedArn, _time.GetUtcNow() + options.Timeout, clientContext);
+        using var timeout = new CancellationTokenSource(options.Timeout, _time);
+        using var onShutdown = _stopping.UnsafeRegister(static s => CancelQuietly((CancellationTokenSource)s!), timeout);
         try
         {
-            var handler = _handlers.Create(definition.Name, definition.Options, env.Id);
-            env.Handler = handler;
-            using var initTimeout = new CancellationTokenSource(Options.InitTimeout, _time);
-            using var onShutdown = _stopping.UnsafeRegister(static s => CancelQuietly((CancellationTokenSource)s!), initTimeout);
-            try
-            {
-                await handler.InitAsync(initTimeout.Token).WaitAsync(initTimeout.Token);
-            }
-            catch (OperationCanceledException) when (initTimeout.IsCancellationRequested)
-            {
-                return new InitError("Runtime.InitTimeout",
-                    "Init timed out after " + Options.InitTimeout.TotalSeconds.ToString("0.00", CultureInfo.InvariantCulture) + " seconds");
-            }
-
-            return null;
+            var result = await handler.InvokeAsync(invocation, timeout.Token).WaitAsync(timeout.Token);
+            outcome.Result = result;
+            outcome.Log = result.Log;
+            outcome.MaxMemoryUsedMb = result.MaxMemoryUsedMb;
         }
-        catch (FunctionInitException ex)
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested)
         {
-            Log.InitFailed(_logger, definition.Name, env.Id, ex.ErrorType, ex);
-            return new InitError(ex.ErrorType, ex.Message);
+            var seconds = options.Timeout.TotalSeconds.ToString("0.00", CultureInfo.InvariantCulture);
+            outcome.Fail("Sandbox.Timedout", "Task timed out after " + seconds + " seconds", "timeout");
+            outcome.ExtraLine = _time.GetUtcNow().ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture) + " " + requestId + " Task timed out after " + seconds + " seconds";
+            Log.TimedOut(_logger, requestId, definition.Name, options.Timeout, environment.Id);
+        }
+        catch (EnvironmentCrashedException ex)
+        {
+            outcome.Fail(ex.ErrorType, ex.Message, "error");
+            Log.Crashed(_logger, environment.Id, definition.Name, requestId, ex.ErrorType, ex);
         }
         catch (Exception ex)
         {
-            Log.InitFailed(_logger, definition.Name, env.Id, "Runtime.InitError", ex);
-            return new InitError("Runtime.InitError", ex.Message);
+            outcome.Fail("Runtime.Unknown", ex.Message, "error");
+            Log.HandlerFailed(_logger, environment.Id, definition.Name, requestId, ex);
+        }
+
+        outcome.RunDuration = _time.GetElapsedTime(runStart);
+        if (outcome.Result is null)
+        {
+            // Ended without an answer: the lines the function wrote before the end still belong to this invocation.
+            var interrupted = await handler.TakeInterruptedAsync(_stopping);
+            outcome.Log = interrupted.Log;
+            outcome.MaxMemoryUsedMb = interrupted.MaxMemoryUsedMb;
         }
     }
 
-    /// <summary>Returns the environment after an invocation: back to idle, or out (discarded, retired, lifetime over).</summary>
-    private void Release(FunctionRuntime fn, ExecutionEnvironment env, bool discard)
+    /// <summary>How one admitted invocation went: its answer, or the error Lambda words for it, and what REPORT says.</summary>
+    private sealed class RunOutcome
     {
-        var now = _time.GetUtcNow();
-        var remove = false;
-        ProvisionedAllocation? replenish = null;
-        lock (_gate)
-        {
-            fn.InFlight--;
-            env.InvocationCount++;
-            env.LastUsedAt = now;
-            if (discard || env.Discarded || env.RetireWhenIdle || now - env.BornAt >= Options.MaxLifetime)
-            {
-                remove = !env.Discarded;
-                RemoveLocked(fn, env);
-                if (env.Provisioned is { Removed: false } pc && !env.RetireWhenIdle)
-                {
-                    replenish = pc;
-                }
-            }
-            else
-            {
-                env.State = EnvironmentState.Idle;
-                if (env.Provisioned is null)
-                {
-                    fn.Pools[env.Version].Idle.Add(env);
-                }
-            }
-        }
+        public HandlerResult? Result { get; set; }
+        public TimeSpan? InitDuration { get; set; }
+        public TimeSpan RunDuration { get; set; }
+        public string? Log { get; set; }
+        public int? MaxMemoryUsedMb { get; set; }
 
-        if (remove)
-        {
-            DisposeLater(fn.Definition.Name, env, discard ? "timed out or crashed" : "retired");
-        }
+        /// <summary>Set on a failure of the environment itself (init, timeout, crash): the response is Lambda's error document.</summary>
+        public string? ErrorType { get; private set; }
 
-        if (replenish is not null)
+        /// <summary>The message after Lambda's "RequestId: … Error: " prefix.</summary>
+        public string? ErrorMessage { get; private set; }
+
+        /// <summary>REPORT's Status (error, timeout), null on success.</summary>
+        public string? Status { get; private set; }
+
+        /// <summary>A platform line after the function's own (INIT_REPORT, "Task timed out").</summary>
+        public string? ExtraLine { get; set; }
+
+        /// <summary>The environment cannot be reused.</summary>
+        public bool Discard { get; private set; }
+
+        public void Fail(string errorType, string message, string status)
         {
-            StartProvisioning(fn, replenish, TimeSpan.Zero);
+            Discard = true;
+            ErrorType = errorType;
+            ErrorMessage = message;
+            Status = status;
         }
     }
 

@@ -12,16 +12,20 @@ public sealed class FunctionHandlerFactory(IFunctionHandlerFactory? processFunct
 {
     private readonly TimeProvider _time = timeProvider ?? TimeProvider.System;
 
-    public IFunctionHandler Create(string functionName, LocalFunctionOptions function, string environmentId)
+    public IFunctionHandler Create(string functionName, LocalFunctionOptions function, string environmentId) =>
+        Create(new FunctionEnvironmentSpec(functionName, function, environmentId));
+
+    public IFunctionHandler Create(FunctionEnvironmentSpec spec)
     {
-        if (function.Handler != LocalHandlerKind.Process)
+        ArgumentNullException.ThrowIfNull(spec);
+        if (spec.Function.Handler != LocalHandlerKind.Process)
         {
-            return new BuiltInFunctionHandler(function.Handler, function, environmentId, _time);
+            return new BuiltInFunctionHandler(spec.Function.Handler, spec.Function, spec.EnvironmentId, _time);
         }
 
         return processFunctions is null
-            ? new UnavailableProcessHandler(functionName)
-            : processFunctions.Create(functionName, function, environmentId);
+            ? new UnavailableProcessHandler(spec.FunctionName)
+            : processFunctions.Create(spec);
     }
 
     private sealed class UnavailableProcessHandler(string functionName) : IFunctionHandler

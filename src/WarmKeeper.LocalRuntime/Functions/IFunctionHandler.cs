@@ -14,6 +14,19 @@ public interface IFunctionHandler : IAsyncDisposable
     /// <summary>Runs one invocation. Cancellation means the invocation timed out: the environment is then discarded.</summary>
     /// <exception cref="EnvironmentCrashedException">The process exited or broke the protocol.</exception>
     Task<HandlerResult> InvokeAsync(HandlerInvocation invocation, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// False once the environment cannot take another invocation (its process exited, or its runtime
+    /// was refused an answer and is on its way out): the manager then discards it instead of routing to it.
+    /// </summary>
+    bool CanBeReused => true;
+
+    /// <summary>
+    /// After an invocation that ended without an answer (timeout, crash): what the function wrote
+    /// during it, and its peak memory, so the invocation's log keeps the lines written before the end.
+    /// </summary>
+    ValueTask<InterruptedInvocation> TakeInterruptedAsync(CancellationToken cancellationToken) =>
+        ValueTask.FromResult(new InterruptedInvocation(string.Empty, null));
 }
 
 /// <summary>What the function is asked to do.</summary>
@@ -33,7 +46,13 @@ public sealed record HandlerInvocation(
 /// <param name="Payload">The response body (JSON), or the error document when <paramref name="FunctionError"/> is set.</param>
 /// <param name="FunctionError">null on success; "Unhandled" (or "Handled") when the function reported an error.</param>
 /// <param name="Log">What the function wrote during this invocation (stdout/stderr lines), without START/END/REPORT.</param>
-public sealed record HandlerResult(ReadOnlyMemory<byte> Payload, string? FunctionError, string Log);
+/// <param name="MaxMemoryUsedMb">The environment's measured peak memory, when it is measured (REPORT's Max Memory Used).</param>
+public sealed record HandlerResult(ReadOnlyMemory<byte> Payload, string? FunctionError, string Log, int? MaxMemoryUsedMb = null);
+
+/// <summary>What is left of an invocation that ended without an answer.</summary>
+/// <param name="Log">The function's own lines written during it.</param>
+/// <param name="MaxMemoryUsedMb">The environment's measured peak memory, when it is measured.</param>
+public readonly record struct InterruptedInvocation(string Log, int? MaxMemoryUsedMb);
 
 /// <summary>Creates the handler for a new execution environment of a function.</summary>
 public interface IFunctionHandlerFactory
@@ -42,6 +61,12 @@ public interface IFunctionHandlerFactory
     /// <param name="function">The function's configuration.</param>
     /// <param name="environmentId">The new environment's id (stable for its life).</param>
     IFunctionHandler Create(string functionName, LocalFunctionOptions function, string environmentId);
+
+    /// <summary>
+    /// Creates the handler knowing the environment's version, provisioning and the runtime's address;
+    /// a factory that needs none of that is served by the three-argument overload.
+    /// </summary>
+    IFunctionHandler Create(FunctionEnvironmentSpec spec) => Create(spec.FunctionName, spec.Function, spec.EnvironmentId);
 }
 
 public sealed class FunctionInitException(string errorType, string message, Exception? inner = null)

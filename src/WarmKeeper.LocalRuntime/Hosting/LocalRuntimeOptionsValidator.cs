@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Options;
+using WarmKeeper.LocalRuntime.Functions.Process;
 
 namespace WarmKeeper.LocalRuntime.Hosting;
 
@@ -174,6 +175,29 @@ public sealed partial class LocalRuntimeOptionsValidator : IValidateOptions<Loca
             error(at + ":Command", "is required for a Process function.");
         }
 
+        if (function.HandlerName is not null && !HandlerNamePattern().IsMatch(function.HandlerName))
+        {
+            error(at + ":HandlerName", "must be 1 to 128 characters without spaces, such as index.handler.");
+        }
+
+        if (function.Runtime is not null && !RuntimePattern().IsMatch(function.Runtime))
+        {
+            error(at + ":Runtime", "'" + function.Runtime + "' is not a Lambda runtime identifier (such as nodejs20.x, python3.12, java21, dotnet8, ruby3.3, provided.al2023).");
+        }
+        else if (function.Handler == LocalHandlerKind.Process && function.Runtime is not null
+            && !function.Runtime.StartsWith("provided", StringComparison.Ordinal) && string.IsNullOrWhiteSpace(function.HandlerName))
+        {
+            error(at + ":HandlerName", "is required for runtime " + function.Runtime + " (the runtime client loads it, such as index.handler).");
+        }
+
+        foreach (var name in function.Environment.Keys)
+        {
+            if (LambdaEnvironmentVariables.Reserved.Contains(name))
+            {
+                error(at + ":Environment:" + name, "is reserved: Lambda sets it and a function's configuration may not.");
+            }
+        }
+
         var versions = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < function.Versions.Count; i++)
         {
@@ -207,6 +231,12 @@ public sealed partial class LocalRuntimeOptionsValidator : IValidateOptions<Loca
             error(at + ":Tags", tagProblem);
         }
     }
+
+    [GeneratedRegex("^\\S{1,128}$")]
+    private static partial Regex HandlerNamePattern();
+
+    [GeneratedRegex("^(nodejs\\d+\\.x|python3\\.\\d+|java\\d+(\\.al2)?|dotnet\\d+|ruby\\d\\.\\d+|provided(\\.al2|\\.al2023)?)$")]
+    private static partial Regex RuntimePattern();
 
     [GeneratedRegex("^[a-z]{2}(-gov)?-[a-z]+-\\d$")]
     private static partial Regex RegionPattern();

@@ -107,7 +107,10 @@ public sealed partial class LocalRuntimeServer : IAsyncDisposable
         app.MapLambdaApi(engine);
 
         await app.StartAsync(ct);
-        return new LocalRuntimeServer(app, engine, LambdaListener.BaseAddress(app, url), ownsEngine);
+        var baseAddress = LambdaListener.BaseAddress(app, url);
+        // Functions get the bound address (port 0 becomes the real port) to call back into the runtime.
+        engine.ServiceUrl = baseAddress;
+        return new LocalRuntimeServer(app, engine, baseAddress, ownsEngine);
     }
 
     /// <summary>A bug in an operation still gets Lambda's 500 shape (ServiceException), not an empty Kestrel 500.</summary>

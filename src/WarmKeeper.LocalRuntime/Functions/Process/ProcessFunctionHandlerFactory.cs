@@ -34,19 +34,25 @@ public sealed class ProcessFunctionHandlerFactory : IFunctionHandlerFactory
         _region = region;
     }
 
-    /// <summary>An on-demand environment (AWS_LAMBDA_INITIALIZATION_TYPE=on-demand).</summary>
+    /// <summary>An on-demand environment of $LATEST (AWS_LAMBDA_INITIALIZATION_TYPE=on-demand).</summary>
     public IFunctionHandler Create(string functionName, LocalFunctionOptions function, string environmentId) =>
-        Create(functionName, function, environmentId, provisioned: false);
+        Create(new FunctionEnvironmentSpec(functionName, function, environmentId));
 
     /// <summary>An environment; <paramref name="provisioned"/> sets AWS_LAMBDA_INITIALIZATION_TYPE=provisioned-concurrency.</summary>
-    public ProcessFunctionHandler Create(string functionName, LocalFunctionOptions function, string environmentId, bool provisioned)
+    public ProcessFunctionHandler Create(string functionName, LocalFunctionOptions function, string environmentId, bool provisioned) =>
+        Create(new FunctionEnvironmentSpec(functionName, function, environmentId, Provisioned: provisioned));
+
+    /// <summary>An environment as the engine describes it: version, provisioning, the runtime's address and credentials.</summary>
+    public ProcessFunctionHandler Create(FunctionEnvironmentSpec spec)
     {
-        ArgumentException.ThrowIfNullOrEmpty(functionName);
-        ArgumentNullException.ThrowIfNull(function);
-        ArgumentException.ThrowIfNullOrEmpty(environmentId);
-        return new ProcessFunctionHandler(
-            new ProcessEnvironmentSettings(functionName, function, environmentId, _region, provisioned), _loggerFactory, _timeProvider);
+        ArgumentNullException.ThrowIfNull(spec);
+        ArgumentException.ThrowIfNullOrEmpty(spec.FunctionName);
+        ArgumentNullException.ThrowIfNull(spec.Function);
+        ArgumentException.ThrowIfNullOrEmpty(spec.EnvironmentId);
+        return new ProcessFunctionHandler(new ProcessEnvironmentSettings(spec, _region), _loggerFactory, _timeProvider);
     }
+
+    IFunctionHandler IFunctionHandlerFactory.Create(FunctionEnvironmentSpec spec) => Create(spec);
 
     /// <summary>
     /// Optional, at start-up: runs one request through a throw-away Runtime API listener so the first
