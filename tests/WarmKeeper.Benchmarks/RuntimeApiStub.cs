@@ -1,13 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
+using WarmKeeper.Testing;
 
 namespace WarmKeeper.Benchmarks;
 
@@ -20,32 +15,27 @@ internal sealed class RuntimeApiStub : IAsyncDisposable
 {
     private const string Next = "/2018-06-01/runtime/invocation/next";
 
-    private readonly WebApplication _app;
     private readonly byte[] _event;
+    private LoopbackServer? _server;
     private Attempt _attempt = new();
 
-    private RuntimeApiStub(WebApplication app, byte[] @event)
-    {
-        _app = app;
-        _event = @event;
-    }
+    private RuntimeApiStub(byte[] @event) => _event = @event;
 
     /// <summary>host:port for AWS_LAMBDA_RUNTIME_API.</summary>
     public string HostAndPort { get; private set; } = "";
 
     public static async Task<RuntimeApiStub> StartAsync(byte[] @event, CancellationToken cancellationToken)
     {
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
-        builder.Configuration.Sources.Clear();
-        builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
-        var app = builder.Build();
-        var stub = new RuntimeApiStub(app, @event);
-        app.MapGet(Next, stub.NextAsync);
-        app.MapPost("/2018-06-01/runtime/invocation/{requestId}/response", stub.ResponseAsync);
-        await app.StartAsync(cancellationToken);
-        var bound = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
-        stub.HostAndPort = "127.0.0.1:" + bound.Port.ToString(CultureInfo.InvariantCulture);
+        var stub = new RuntimeApiStub(@event);
+        stub._server = await LoopbackServer.StartAsync(
+            app =>
+            {
+                app.MapGet(Next, stub.NextAsync);
+                app.MapPost("/2018-06-01/runtime/invocation/{requestId}/response", stub.ResponseAsync);
+            },
+            record: false,
+            cancellationToken);
+        stub.HostAndPort = "127.0.0.1:" + stub._server.BaseAddress.Port.ToString(CultureInfo.InvariantCulture);
         return stub;
     }
 
@@ -90,11 +80,7 @@ internal sealed class RuntimeApiStub : IAsyncDisposable
         context.Response.StatusCode = StatusCodes.Status202Accepted;
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await _app.StopAsync(CancellationToken.None);
-        await _app.DisposeAsync();
-    }
+    public ValueTask DisposeAsync() => _server?.DisposeAsync() ?? ValueTask.CompletedTask;
 
     private sealed class Attempt
     {

@@ -2,9 +2,6 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using WarmKeeper.Agent.Scaling;
@@ -12,6 +9,7 @@ using WarmKeeper.Core.Demand;
 using WarmKeeper.Lambda.Signing;
 using WarmKeeper.LocalRuntime.Auth;
 using WarmKeeper.LocalRuntime.Hosting;
+using WarmKeeper.Testing;
 
 namespace WarmKeeper.Agent.Tests.Scaling;
 
@@ -27,10 +25,7 @@ public sealed class CloudWatchDemandTests
     {
         var verifier = new SigV4RequestVerifier("AKIDCW", "cw-secret", "us-east-1", TimeProvider.System, service: "monitoring");
         var requests = new List<Dictionary<string, string>>();
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        await using var cloudWatch = builder.Build();
-        cloudWatch.MapPost("/", async (HttpRequest request, CancellationToken ct) =>
+        await using var cloudWatch = await LoopbackServer.StartAsync(app => app.MapPost("/", async (HttpRequest request, CancellationToken ct) =>
         {
             var verdict = await verifier.VerifyAsync(request, ct);
             if (!verdict.IsAuthenticated)
@@ -56,9 +51,8 @@ public sealed class CloudWatchDemandTests
 
             xml.Append("</MetricDataResults></GetMetricDataResult></GetMetricDataResponse>");
             return Results.Text(xml.ToString(), "text/xml");
-        });
-        await cloudWatch.StartAsync();
-        var cloudWatchUrl = cloudWatch.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        }));
+        var cloudWatchUrl = cloudWatch.BaseAddress;
 
         await using var lambda = await LocalRuntimeServer.StartAsync(new WarmKeeper.LocalRuntime.LocalRuntimeOptions
         {

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 
-namespace WarmKeeper.Lambda.Tests.Infrastructure;
+namespace WarmKeeper.Lambda.Tests;
 
 /// <summary>Keeps every log entry with its structured state, so tests can assert on what the client decided (e.g. a retry delay).</summary>
 internal sealed class CapturingLoggerFactory : ILoggerFactory

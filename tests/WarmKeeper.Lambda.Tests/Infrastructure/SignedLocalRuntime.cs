@@ -3,7 +3,7 @@ using WarmKeeper.Lambda.Signing;
 using WarmKeeper.LocalRuntime.Auth;
 using WarmKeeper.LocalRuntime.Hosting;
 
-namespace WarmKeeper.Lambda.Tests.Infrastructure;
+namespace WarmKeeper.Lambda.Tests;
 
 /// <summary>
 /// The real local runtime on 127.0.0.1:0, requiring SigV4 (through <see cref="SigV4RequestAuthenticator"/>),

@@ -1,4 +1,4 @@
-namespace WarmKeeper.Lambda.Tests.Infrastructure;
+namespace WarmKeeper.Lambda.Tests;
 
 internal static class TestTargets
 {

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Time.Testing;
 
-namespace WarmKeeper.Lambda.Tests.Infrastructure;
+namespace WarmKeeper.Lambda.Tests;
 
 /// <summary>
 /// A <see cref="FakeTimeProvider"/> that also records the due time of every timer created on it, so

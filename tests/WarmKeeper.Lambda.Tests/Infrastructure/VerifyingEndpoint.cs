@@ -2,8 +2,9 @@ using System.Collections.Concurrent;
 using Microsoft.AspNetCore.Http;
 using WarmKeeper.Lambda.Signing;
 using WarmKeeper.LocalRuntime.Auth;
+using WarmKeeper.Testing;
 
-namespace WarmKeeper.Lambda.Tests.Infrastructure;
+namespace WarmKeeper.Lambda.Tests;
 
 /// <summary>
 /// A Kestrel app that runs <see cref="SigV4RequestVerifier"/> on every request and records the
@@ -13,9 +14,9 @@ namespace WarmKeeper.Lambda.Tests.Infrastructure;
 /// </summary>
 internal sealed class VerifyingEndpoint : IAsyncDisposable
 {
-    private readonly TestKestrel _server;
+    private readonly LoopbackServer _server;
 
-    private VerifyingEndpoint(TestKestrel server) => _server = server;
+    private VerifyingEndpoint(LoopbackServer server) => _server = server;
 
     public Uri BaseAddress => _server.BaseAddress;
 
@@ -26,7 +27,7 @@ internal sealed class VerifyingEndpoint : IAsyncDisposable
     public static async Task<VerifyingEndpoint> StartAsync(SigV4RequestVerifier verifier)
     {
         VerifyingEndpoint? endpoint = null;
-        var server = await TestKestrel.StartAsync(async (context, _) =>
+        var server = await LoopbackServer.StartAsync(async (context, _) =>
         {
             var verdict = await verifier.VerifyAsync(context.Request, context.RequestAborted);
             endpoint!.Verdicts.Enqueue(verdict);

@@ -3,9 +3,10 @@ using Microsoft.Extensions.Time.Testing;
 using WarmKeeper.Core.Observations;
 using WarmKeeper.Lambda.Wire;
 using WarmKeeper.LocalRuntime.Engine;
+using WarmKeeper.LocalRuntime.Functions;
 using WarmKeeper.LocalRuntime.Hosting;
 
-namespace WarmKeeper.LocalRuntime.Tests;
+namespace WarmKeeper.LocalRuntime.Tests.Engine;
 
 /// <summary>Execution environments: cold and warm starts, reaping, lifetime, timeouts and crashes.</summary>
 public sealed class EnvironmentLifecycleTests
@@ -71,7 +72,7 @@ public sealed class EnvironmentLifecycleTests
     public async Task Idle_environments_are_reaped_after_the_idle_timeout()
     {
         var time = new FakeTimeProvider(DateTimeOffset.Parse("2026-11-27T07:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
-        await using var engine = new LocalLambdaEngine(FakeTimeOptions(), new global::WarmKeeper.LocalRuntime.Functions.FunctionHandlerFactory(null, time), time);
+        await using var engine = new LocalLambdaEngine(FakeTimeOptions(), new FunctionHandlerFactory(null, time), time);
         var first = await engine.InvokeAsync(new LocalInvokeRequest("hello", null, null, "{}"u8.ToArray()), CancellationToken.None);
         Assert.True(first.ColdStart);
 
@@ -99,7 +100,7 @@ public sealed class EnvironmentLifecycleTests
         var time = new FakeTimeProvider(DateTimeOffset.Parse("2026-11-27T07:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
         var options = FakeTimeOptions();
         options.MaxLifetime = TimeSpan.FromMinutes(30);
-        await using var engine = new LocalLambdaEngine(options, new global::WarmKeeper.LocalRuntime.Functions.FunctionHandlerFactory(null, time), time);
+        await using var engine = new LocalLambdaEngine(options, new FunctionHandlerFactory(null, time), time);
         var request = new LocalInvokeRequest("hello", null, null, "{}"u8.ToArray());
         var first = await engine.InvokeAsync(request, CancellationToken.None);
         for (var i = 0; i < 5; i++)
@@ -190,7 +191,7 @@ public sealed class EnvironmentLifecycleTests
         var time = new FakeTimeProvider(DateTimeOffset.Parse("2026-11-27T07:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
         var options = FakeTimeOptions();
         options.ProvisioningDelay = TimeSpan.FromSeconds(5);
-        await using var engine = new LocalLambdaEngine(options, new global::WarmKeeper.LocalRuntime.Functions.FunctionHandlerFactory(null, time), time);
+        await using var engine = new LocalLambdaEngine(options, new FunctionHandlerFactory(null, time), time);
         var put = engine.PutProvisionedConcurrencyConfig("hello", "live", 1);
         Assert.Equal(ProvisionedConcurrencyStatus.InProgress, put.Status);
         time.Advance(TimeSpan.FromSeconds(5));

@@ -2,10 +2,10 @@ using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Time.Testing;
 using Polly.CircuitBreaker;
-using WarmKeeper.Lambda.Tests.Infrastructure;
 using WarmKeeper.Lambda.Wire;
+using WarmKeeper.Testing;
 
-namespace WarmKeeper.Lambda.Tests;
+namespace WarmKeeper.Lambda.Tests.Resilience;
 
 /// <summary>Retry, Retry-After, timeouts and the circuit breaker, against a real Kestrel endpoint that fails on cue.</summary>
 public sealed class ResilienceTests
@@ -16,7 +16,7 @@ public sealed class ResilienceTests
     [Fact]
     public async Task A_control_plane_call_survives_throttles_and_503s()
     {
-        await using var server = await TestKestrel.StartAsync((context, n) => n switch
+        await using var server = await LoopbackServer.StartAsync((context, n) => n switch
         {
             1 => LambdaAnswers.Error(context, 429, LambdaErrorTypes.TooManyRequests, "Rate exceeded", ThrottleReasons.CallerRateLimitExceeded),
             2 or 3 => LambdaAnswers.Error(context, 503, LambdaErrorTypes.Service, "Service unavailable"),
@@ -35,7 +35,7 @@ public sealed class ResilienceTests
     [Fact]
     public async Task Retries_give_up_after_the_configured_number_and_surface_the_last_error()
     {
-        await using var server = await TestKestrel.StartAsync((context, _) =>
+        await using var server = await LoopbackServer.StartAsync((context, _) =>
             LambdaAnswers.Error(context, 500, LambdaErrorTypes.Service, "Internal failure"));
         using var lambda = LambdaControlPlane.Create(TestTargets.Options(server.BaseAddress, o => o.MaxRetries = 2));
 
@@ -49,7 +49,7 @@ public sealed class ResilienceTests
     [Fact]
     public async Task Client_errors_are_not_retried()
     {
-        await using var server = await TestKestrel.StartAsync((context, _) =>
+        await using var server = await LoopbackServer.StartAsync((context, _) =>
             LambdaAnswers.Error(context, 400, LambdaErrorTypes.InvalidParameterValue, "bad value"));
         using var lambda = LambdaControlPlane.Create(TestTargets.Options(server.BaseAddress));
 
@@ -61,7 +61,7 @@ public sealed class ResilienceTests
     [Fact]
     public async Task Retry_after_is_honoured_exactly()
     {
-        await using var server = await TestKestrel.StartAsync((context, n) => n == 1
+        await using var server = await LoopbackServer.StartAsync((context, n) => n == 1
             ? LambdaAnswers.Error(context, 429, LambdaErrorTypes.TooManyRequests, "Rate exceeded", ThrottleReasons.CallerRateLimitExceeded, retryAfter: "7")
             : LambdaAnswers.Json(context, 200, LambdaAnswers.AccountSettings));
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
@@ -94,7 +94,7 @@ public sealed class ResilienceTests
     [Fact]
     public async Task Retry_after_is_capped_by_the_maximum_retry_delay()
     {
-        await using var server = await TestKestrel.StartAsync((context, n) => n == 1
+        await using var server = await LoopbackServer.StartAsync((context, n) => n == 1
             ? LambdaAnswers.Error(context, 429, LambdaErrorTypes.TooManyRequests, "Rate exceeded", retryAfter: "3600")
             : LambdaAnswers.Json(context, 200, LambdaAnswers.AccountSettings));
         var logs = new CapturingLoggerFactory();
@@ -109,7 +109,7 @@ public sealed class ResilienceTests
     [Fact]
     public async Task The_circuit_opens_after_repeated_outages_and_then_fails_fast()
     {
-        await using var server = await TestKestrel.StartAsync((context, _) =>
+        await using var server = await LoopbackServer.StartAsync((context, _) =>
             LambdaAnswers.Error(context, 503, LambdaErrorTypes.Service, "Service unavailable"));
         var logs = new CapturingLoggerFactory();
         using var lambda = LambdaControlPlane.Create(TestTargets.Options(server.BaseAddress, o =>
@@ -134,7 +134,7 @@ public sealed class ResilienceTests
     [Fact]
     public async Task Throttles_do_not_open_the_circuit()
     {
-        await using var server = await TestKestrel.StartAsync((context, _) =>
+        await using var server = await LoopbackServer.StartAsync((context, _) =>
             LambdaAnswers.Error(context, 429, LambdaErrorTypes.TooManyRequests, "Rate exceeded", retryAfter: "0"));
         using var lambda = LambdaControlPlane.Create(TestTargets.Options(server.BaseAddress, o =>
         {
@@ -153,7 +153,7 @@ public sealed class ResilienceTests
     [Fact]
     public async Task A_control_plane_call_that_hangs_times_out_per_attempt_and_is_retried()
     {
-        await using var server = await TestKestrel.StartAsync(async (context, n) =>
+        await using var server = await LoopbackServer.StartAsync(async (context, n) =>
         {
             if (n == 1)
             {
@@ -173,7 +173,7 @@ public sealed class ResilienceTests
     [Fact]
     public async Task An_invoke_is_not_retried_after_a_5xx()
     {
-        await using var server = await TestKestrel.StartAsync((context, _) =>
+        await using var server = await LoopbackServer.StartAsync((context, _) =>
             LambdaAnswers.Error(context, 502, "EC2UnexpectedException", "Unexpected"));
         using var lambda = LambdaControlPlane.Create(TestTargets.Options(server.BaseAddress, o => o.InvokeMaxRetries = 3));
 
@@ -188,7 +188,7 @@ public sealed class ResilienceTests
     [Fact]
     public async Task An_invoke_is_not_retried_after_a_timeout()
     {
-        await using var server = await TestKestrel.StartAsync(async (context, _) =>
+        await using var server = await LoopbackServer.StartAsync(async (context, _) =>
             await Task.Delay(TimeSpan.FromSeconds(10), context.RequestAborted).ContinueWith(_ => { }, TaskScheduler.Default));
         using var lambda = LambdaControlPlane.Create(TestTargets.Options(server.BaseAddress, o =>
         {
@@ -208,7 +208,7 @@ public sealed class ResilienceTests
     [Fact]
     public async Task A_throttled_invoke_is_retried_because_it_did_not_run()
     {
-        await using var server = await TestKestrel.StartAsync((context, n) => n == 1
+        await using var server = await LoopbackServer.StartAsync((context, n) => n == 1
             ? LambdaAnswers.Error(context, 429, LambdaErrorTypes.TooManyRequests, "Rate Exceeded.",
                 ThrottleReasons.ReservedFunctionConcurrentInvocationLimitExceeded, retryAfter: "0")
             : LambdaAnswers.Json(context, 200, """{"ok":true}"""));
@@ -224,7 +224,7 @@ public sealed class ResilienceTests
     [Fact]
     public async Task A_ping_that_must_not_repeat_is_not_retried_even_when_throttled()
     {
-        await using var server = await TestKestrel.StartAsync((context, _) =>
+        await using var server = await LoopbackServer.StartAsync((context, _) =>
             LambdaAnswers.Error(context, 429, LambdaErrorTypes.TooManyRequests, "Rate Exceeded.",
                 ThrottleReasons.ReservedFunctionConcurrentInvocationLimitExceeded, retryAfter: "2"));
         using var lambda = LambdaControlPlane.Create(TestTargets.Options(server.BaseAddress));
@@ -255,7 +255,7 @@ public sealed class ResilienceTests
     [Fact]
     public async Task Cancellation_by_the_caller_is_not_retried_or_turned_into_a_timeout()
     {
-        await using var server = await TestKestrel.StartAsync(async (context, _) =>
+        await using var server = await LoopbackServer.StartAsync(async (context, _) =>
             await Task.Delay(TimeSpan.FromSeconds(10), context.RequestAborted).ContinueWith(_ => { }, TaskScheduler.Default));
         using var lambda = LambdaControlPlane.Create(TestTargets.Options(server.BaseAddress));
         using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));

@@ -4,7 +4,7 @@ using System.Text.Json;
 using WarmKeeper.Core.Observations;
 using WarmKeeper.LocalRuntime.Hosting;
 
-namespace WarmKeeper.LocalRuntime.Tests;
+namespace WarmKeeper.LocalRuntime.Tests.Hosting;
 
 /// <summary>The Invoke operation over real HTTP: payloads, invocation types, errors and logs.</summary>
 public sealed class InvokeApiTests

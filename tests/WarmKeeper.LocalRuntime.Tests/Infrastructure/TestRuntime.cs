@@ -1,6 +1,7 @@
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
+using WarmKeeper.LocalRuntime.Engine;
 using WarmKeeper.LocalRuntime.Hosting;
 
 namespace WarmKeeper.LocalRuntime.Tests;
@@ -16,7 +17,7 @@ internal sealed class TestRuntime : IAsyncDisposable
 
     public LocalRuntimeServer Server { get; }
     public HttpClient Http { get; }
-    public Engine.LocalLambdaEngine Engine => Server.Engine;
+    public LocalLambdaEngine Engine => Server.Engine;
 
     public static LocalRuntimeOptions Options(Action<LocalRuntimeOptions>? configure = null)
     {

@@ -1,8 +1,7 @@
-using WarmKeeper.Lambda.Tests.Infrastructure;
 using WarmKeeper.Lambda.Signing;
 using WarmKeeper.LocalRuntime.Auth;
 
-namespace WarmKeeper.Lambda.Tests;
+namespace WarmKeeper.Lambda.Tests.Signing;
 
 /// <summary>Process environment variables are shared by the whole test run, so these tests run alone.</summary>
 [CollectionDefinition(nameof(ProcessEnvironment), DisableParallelization = true)]

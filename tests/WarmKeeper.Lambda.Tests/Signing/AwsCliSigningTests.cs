@@ -1,11 +1,10 @@
-using WarmKeeper.Lambda.Tests.Infrastructure;
 using WarmKeeper.Lambda.Wire;
 using WarmKeeper.Lambda.Signing;
 using WarmKeeper.LocalRuntime.Auth;
 using WarmKeeper.LocalRuntime.Hosting;
 using WarmKeeper.Testing;
 
-namespace WarmKeeper.Lambda.Tests;
+namespace WarmKeeper.Lambda.Tests.Signing;
 
 /// <summary>
 /// Requests signed by the real AWS CLI (botocore's signer, a second independent implementation)

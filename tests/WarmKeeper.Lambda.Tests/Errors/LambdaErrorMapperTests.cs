@@ -3,7 +3,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using WarmKeeper.Lambda.Wire;
 
-namespace WarmKeeper.Lambda.Tests;
+namespace WarmKeeper.Lambda.Tests.Errors;
 
 public sealed class LambdaErrorMapperTests
 {

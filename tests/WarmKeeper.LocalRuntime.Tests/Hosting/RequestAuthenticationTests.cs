@@ -1,7 +1,7 @@
 using Microsoft.AspNetCore.Http;
 using WarmKeeper.LocalRuntime.Hosting;
 
-namespace WarmKeeper.LocalRuntime.Tests;
+namespace WarmKeeper.LocalRuntime.Tests.Hosting;
 
 /// <summary>The seam the SigV4 verifier plugs into.</summary>
 public sealed class RequestAuthenticationTests

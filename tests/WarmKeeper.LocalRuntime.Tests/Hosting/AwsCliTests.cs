@@ -1,8 +1,10 @@
 using System.Text;
 using System.Text.Json;
+using WarmKeeper.LocalRuntime.Hosting;
+using WarmKeeper.LocalRuntime.Tests.Engine;
 using WarmKeeper.Testing;
 
-namespace WarmKeeper.LocalRuntime.Tests;
+namespace WarmKeeper.LocalRuntime.Tests.Hosting;
 
 /// <summary>
 /// The AWS CLI against the local runtime: every answer must parse (exit code 0, JSON output), as
@@ -87,7 +89,7 @@ public sealed class AwsCliTests
                 o.ProvisioningDelay = TimeSpan.FromSeconds(5);
                 o.Functions["hello"].InitDuration = TimeSpan.Zero;
             },
-            new WarmKeeper.LocalRuntime.Hosting.LocalRuntimeServerDependencies { TimeProvider = time });
+            new LocalRuntimeServerDependencies { TimeProvider = time });
 
         var put = await RunJsonAsync(cli, rt, "put-provisioned-concurrency-config", "--function-name", "hello", "--qualifier", "live",
             "--provisioned-concurrent-executions", "2");
@@ -127,7 +129,7 @@ public sealed class AwsCliTests
         var cli = AwsCli.Require();
         var gate = new GatedHandlerFactory();
         await using var rt = await TestRuntime.StartAsync(o => o.Functions["gated"] = GatedHandlerFactory.Function(),
-            new WarmKeeper.LocalRuntime.Hosting.LocalRuntimeServerDependencies { ProcessFunctions = gate });
+            new LocalRuntimeServerDependencies { ProcessFunctions = gate });
 
         var put = await RunJsonAsync(cli, rt, "put-function-concurrency", "--function-name", "gated", "--reserved-concurrent-executions", "1");
         Assert.Equal(1, put.GetProperty("ReservedConcurrentExecutions").GetInt32());

@@ -1,12 +1,11 @@
 using System.Net;
 using System.Text;
 using Microsoft.Extensions.Time.Testing;
-using WarmKeeper.Lambda.Tests.Infrastructure;
 using WarmKeeper.Lambda.Wire;
 using WarmKeeper.Lambda.Signing;
 using WarmKeeper.LocalRuntime.Auth;
 
-namespace WarmKeeper.Lambda.Tests;
+namespace WarmKeeper.Lambda.Tests.Signing;
 
 /// <summary>Requests signed by the client (AWSSDK.Core's signer) against <see cref="SigV4RequestVerifier"/> over real HTTP.</summary>
 public sealed class SigningTests : IAsyncLifetime

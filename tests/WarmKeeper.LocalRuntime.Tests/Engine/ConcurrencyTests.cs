@@ -1,7 +1,7 @@
 using System.Net;
 using WarmKeeper.LocalRuntime.Hosting;
 
-namespace WarmKeeper.LocalRuntime.Tests;
+namespace WarmKeeper.LocalRuntime.Tests.Engine;
 
 /// <summary>Reserved and provisioned concurrency, throttling and the unreserved floor, over HTTP.</summary>
 public sealed class ConcurrencyTests

@@ -2,10 +2,11 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using WarmKeeper.LocalRuntime.Functions.Process;
 using WarmKeeper.LocalRuntime.Hosting;
 using Xunit.Abstractions;
 
-namespace WarmKeeper.LocalRuntime.Tests;
+namespace WarmKeeper.LocalRuntime.Tests.Functions.Process;
 
 /// <summary>
 /// Reports (does not assert) the numbers the process runtime is judged by: cold start against the
@@ -78,7 +79,7 @@ public sealed class ProcessStartupMeasurementTests(ITestOutputHelper output)
         return elapsed;
     }
 
-    private static async Task<global::WarmKeeper.LocalRuntime.Functions.Process.ProcessFunctionHandler> HandlerColdStartAsync()
+    private static async Task<ProcessFunctionHandler> HandlerColdStartAsync()
     {
         var environment = ProcessTestFunction.Factory().Create("measured", ProcessTestFunction.Options(), Guid.NewGuid().ToString(), provisioned: false);
         await environment.InitAsync(CancellationToken.None);
@@ -106,7 +107,7 @@ public sealed class ProcessStartupMeasurementTests(ITestOutputHelper output)
         start.Environment["AWS_LAMBDA_RUNTIME_API"] = "127.0.0.1:" + ((IPEndPoint)listener.LocalEndpoint).Port.ToString(CultureInfo.InvariantCulture);
 
         var started = Stopwatch.GetTimestamp();
-        using var process = Process.Start(start)!;
+        using var process = System.Diagnostics.Process.Start(start)!;
         try
         {
             using var client = await listener.AcceptTcpClientAsync();

@@ -1,7 +1,8 @@
 using Microsoft.Extensions.Time.Testing;
 using WarmKeeper.LocalRuntime.Engine;
+using WarmKeeper.LocalRuntime.Functions;
 
-namespace WarmKeeper.LocalRuntime.Tests;
+namespace WarmKeeper.LocalRuntime.Tests.Engine;
 
 /// <summary>Asynchronous invocations: accepted, queued, and retried when throttled instead of lost.</summary>
 public sealed class EventQueueTests
@@ -12,7 +13,7 @@ public sealed class EventQueueTests
         var time = new FakeTimeProvider(DateTimeOffset.Parse("2026-11-27T07:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
         var options = TestRuntime.Options(o => o.Functions["hello"].InitDuration = TimeSpan.Zero);
         var observer = new RecordingObserver();
-        await using var engine = new LocalLambdaEngine(options, new global::WarmKeeper.LocalRuntime.Functions.FunctionHandlerFactory(null, time), time, observers: [observer]);
+        await using var engine = new LocalLambdaEngine(options, new FunctionHandlerFactory(null, time), time, observers: [observer]);
         engine.PutFunctionConcurrency("hello", 0);
 
         var accepted = await engine.InvokeAsync(new LocalInvokeRequest("hello", null, "Event", "{\"n\":1}"u8.ToArray()), CancellationToken.None);
@@ -42,7 +43,7 @@ public sealed class EventQueueTests
             o.AsyncQueueCapacity = 1;
             o.AsyncConcurrency = 1;
         });
-        await using var engine = new LocalLambdaEngine(options, new global::WarmKeeper.LocalRuntime.Functions.FunctionHandlerFactory(gate));
+        await using var engine = new LocalLambdaEngine(options, new FunctionHandlerFactory(gate));
         var request = new LocalInvokeRequest("gated", null, "Event", "{}"u8.ToArray());
         // The first is taken by the only worker (held by the gate), the second fills the queue.
         Assert.Equal(202, (await engine.InvokeAsync(request, CancellationToken.None)).StatusCode);

@@ -5,7 +5,7 @@ using Microsoft.Extensions.Options;
 using WarmKeeper.LocalRuntime.Engine;
 using WarmKeeper.LocalRuntime.Hosting;
 
-namespace WarmKeeper.LocalRuntime.Tests;
+namespace WarmKeeper.LocalRuntime.Tests.Hosting;
 
 public sealed class OptionsValidationTests
 {

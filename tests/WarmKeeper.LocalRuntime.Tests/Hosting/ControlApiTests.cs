@@ -1,7 +1,7 @@
 using System.Net;
 using System.Text.Json;
 
-namespace WarmKeeper.LocalRuntime.Tests;
+namespace WarmKeeper.LocalRuntime.Tests.Hosting;
 
 /// <summary>The read operations and their paging, over HTTP.</summary>
 public sealed class ControlApiTests

@@ -1,7 +1,7 @@
 using System.Text;
 using WarmKeeper.Lambda.Wire;
 
-namespace WarmKeeper.Lambda.Tests;
+namespace WarmKeeper.Lambda.Tests.Wire;
 
 public sealed class InvocationReportTests
 {

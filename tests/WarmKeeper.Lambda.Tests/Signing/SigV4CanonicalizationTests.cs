@@ -1,7 +1,7 @@
 using WarmKeeper.Lambda.Signing;
 using WarmKeeper.LocalRuntime.Auth;
 
-namespace WarmKeeper.Lambda.Tests;
+namespace WarmKeeper.Lambda.Tests.Signing;
 
 /// <summary>The canonical URI and query rules of SigV4 for non-S3 services (double encoding, normalization, sorting).</summary>
 public sealed class SigV4CanonicalizationTests

@@ -2,16 +2,16 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
-using WarmKeeper.Lambda.Tests.Infrastructure;
+using WarmKeeper.Testing;
 
-namespace WarmKeeper.Lambda.Tests;
+namespace WarmKeeper.Lambda.Tests.DependencyInjection;
 
 public sealed class DependencyInjectionTests
 {
     [Fact]
     public async Task Targets_bound_from_configuration_are_resolved_by_name_and_call_through_the_http_client_factory()
     {
-        await using var server = await TestKestrel.StartAsync((context, _) => LambdaAnswers.Json(context, 200, LambdaAnswers.AccountSettings));
+        await using var server = await LoopbackServer.StartAsync((context, _) => LambdaAnswers.Json(context, 200, LambdaAnswers.AccountSettings));
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Targets:local:Region"] = "us-east-1",

@@ -6,7 +6,7 @@ using WarmKeeper.LocalRuntime.Functions;
 using WarmKeeper.LocalRuntime.Functions.Process;
 using static WarmKeeper.LocalRuntime.Tests.ProcessTestFunction;
 
-namespace WarmKeeper.LocalRuntime.Tests;
+namespace WarmKeeper.LocalRuntime.Tests.Functions.Process;
 
 /// <summary>Real processes speaking the real Runtime API over real HTTP.</summary>
 public sealed class ProcessFunctionHandlerTests

@@ -1,11 +1,8 @@
 using Microsoft.Extensions.Time.Testing;
-using WarmKeeper.Lambda.Tests.Infrastructure;
 using WarmKeeper.Lambda.Wire;
-using WarmKeeper.LocalRuntime;
 using WarmKeeper.Lambda.Signing;
-using WarmKeeper.LocalRuntime.Auth;
 
-namespace WarmKeeper.Lambda.Tests;
+namespace WarmKeeper.Lambda.Tests.Signing;
 
 /// <summary>The verifier's scope and clock checks, with both clocks fixed so that messages are exact.</summary>
 public sealed class SigV4RequestVerifierTests
@@ -63,16 +60,5 @@ public sealed class SigV4RequestVerifierTests
         var error = await Assert.ThrowsAsync<LambdaAuthenticationException>(() => lambda.GetAccountSettingsAsync(CancellationToken.None));
 
         Assert.Contains("Credential should be scoped to correct service: 'execute-api'", error.Message, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public void Building_from_options_names_every_missing_credential_field()
-    {
-        var options = new LocalRuntimeOptions { Credentials = new LocalRuntimeCredentials() };
-
-        var error = Assert.Throws<ArgumentException>(() => SigV4RequestAuthenticator.CreateVerifier(options, TimeProvider.System));
-
-        Assert.Contains("WarmKeeper:LocalRuntime:Credentials:AccessKeyId", error.Message, StringComparison.Ordinal);
-        Assert.Contains("WarmKeeper:LocalRuntime:Credentials:SecretAccessKey", error.Message, StringComparison.Ordinal);
     }
 }

@@ -1,7 +1,7 @@
 using WarmKeeper.Core.Observations;
 using WarmKeeper.LocalRuntime.Hosting;
 
-namespace WarmKeeper.LocalRuntime.Tests;
+namespace WarmKeeper.LocalRuntime.Tests.Engine;
 
 public sealed class ObservationTests
 {

@@ -4,7 +4,7 @@ using WarmKeeper.LocalRuntime.Functions;
 using WarmKeeper.LocalRuntime.Functions.Process;
 using WarmKeeper.LocalRuntime.Hosting;
 
-namespace WarmKeeper.LocalRuntime.Tests;
+namespace WarmKeeper.LocalRuntime.Tests.Functions.Process;
 
 public sealed class ProcessFunctionsRegistrationTests
 {

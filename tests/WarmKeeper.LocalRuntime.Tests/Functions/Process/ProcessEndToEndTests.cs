@@ -4,7 +4,7 @@ using System.Text.Json;
 using WarmKeeper.LocalRuntime.Hosting;
 using WarmKeeper.Testing;
 
-namespace WarmKeeper.LocalRuntime.Tests;
+namespace WarmKeeper.LocalRuntime.Tests.Functions.Process;
 
 /// <summary>A process function invoked the way an SDK does it: Lambda REST on the local runtime's listener.</summary>
 public sealed class ProcessEndToEndTests
