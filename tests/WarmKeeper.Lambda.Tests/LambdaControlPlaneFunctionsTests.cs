@@ -1,5 +1,4 @@
 using System.Net;
-using WarmKeeper.Lambda.Tests.Infrastructure;
 using WarmKeeper.Lambda.Wire;
 
 namespace WarmKeeper.Lambda.Tests;
