@@ -41,37 +41,7 @@ internal static class ProcessTestFunction
 
     public static JsonElement Json(HandlerResult result) => JsonDocument.Parse(result.Payload).RootElement.Clone();
 
-    public static bool IsRunning(int processId)
-    {
-        if (OperatingSystem.IsLinux())
-        {
-            // A zombie still has a /proc entry; its state letter is Z.
-            var stat = $"/proc/{processId}/stat";
-            if (!File.Exists(stat))
-            {
-                return false;
-            }
-            try
-            {
-                var text = File.ReadAllText(stat);
-                var state = text[(text.LastIndexOf(')') + 2)..][0];
-                return state != 'Z' && state != 'X';
-            }
-            catch (IOException)
-            {
-                return false;
-            }
-        }
-        try
-        {
-            using var process = System.Diagnostics.Process.GetProcessById(processId);
-            return !process.HasExited;
-        }
-        catch (ArgumentException)
-        {
-            return false;
-        }
-    }
+    public static bool IsRunning(int processId) => ProcessLiveness.IsRunning(processId);
 
     /// <summary>Waits a little for an exit the OS reports asynchronously.</summary>
     public static async Task<bool> ExitsWithinAsync(int processId, TimeSpan limit)

@@ -82,7 +82,7 @@ public sealed partial class ProcessFunctionHandler : IFunctionHandler
     {
         try
         {
-            return _process is { HasExited: true };
+            return _process is { HasExited: true } || (ProcessId is int pid && !ProcessLiveness.IsRunning(pid));
         }
         catch (InvalidOperationException)
         {
