@@ -16,6 +16,7 @@ internal static class SecurityServiceCollectionExtensions
             .ValidateOnStart();
         services.AddSingleton<IValidateOptions<ApiSecurityOptions>, ApiSecurityOptionsValidator>();
         services.AddSingleton<ApiKeyVerifier>();
+        services.AddSingleton<AuthenticationFailureLimiter>();
 
         services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);

@@ -71,7 +71,7 @@ public sealed class ListenerExposureTests
     {
         await using var agent = await AgentHost.StartAsync(null,
             "--Kestrel:Endpoints:web:Url=http://0.0.0.0:0",
-            $"--WarmKeeper:Api:Keys:ops:Hash={Security.ApiKeyHashing.Hash("ops-secret")}",
+            $"--WarmKeeper:Api:Keys:ops:Hash={WarmKeeper.Agent.Security.ApiKeyHashing.Hash("ops-secret")}",
             "--WarmKeeper:Api:Keys:ops:Scopes:0=read");
 
         Assert.Equal("0.0.0.0", agent.BaseAddress.Host);
