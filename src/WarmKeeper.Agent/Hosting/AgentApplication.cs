@@ -73,7 +73,7 @@ public static class AgentApplication
     /// <summary>Every configuration problem at once: options of every section, and listeners open without credentials.</summary>
     private static void ValidateConfiguration(WebApplication app)
     {
-        var problems = new List<string>(SecurityServiceCollectionExtensions.FindOpenListeners(app.Configuration));
+        var problems = new List<string>(ListenerExposure.FindInConfiguration(app.Configuration));
         try
         {
             app.Services.GetService<IStartupValidator>()?.Validate();
@@ -96,6 +96,7 @@ public static class AgentApplication
             .Bind(configuration.GetSection(AgentOptions.SectionName))
             .ValidateOnStart();
         services.AddSingleton<IValidateOptions<AgentOptions>, AgentOptionsValidator>();
+        services.AddHostedService<BoundListenerCheck>();
 
         services.AddWarmKeeperPersistence(configuration);
         services.AddWarmKeeperSecurity(configuration);

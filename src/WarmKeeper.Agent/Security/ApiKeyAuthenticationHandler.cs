@@ -14,12 +14,16 @@ internal sealed class ApiKeyAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
     ILoggerFactory logger,
     UrlEncoder encoder,
-    ApiKeyVerifier keys)
+    ApiKeyVerifier keys,
+    AuthenticationFailureLimiter failures)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "ApiKey";
     public const string ScopeClaim = "scope";
     public const string HeaderName = "X-Api-Key";
+
+    /// <summary>Item set when a wrong key was presented: the Retry-After when the address is beyond its allowance, else null.</summary>
+    private const string RefusedFor = "WarmKeeper.ApiKey.RefusedFor";
 
     protected override Task<AuthenticateResult> HandleAuthenticateAsync()
     {
@@ -37,16 +41,37 @@ internal sealed class ApiKeyAuthenticationHandler(
             return Task.FromResult(AuthenticateResult.NoResult());
         }
 
-        return Task.FromResult(keys.Verify(presented) is { } key
-            ? Success(key.Name, key.Scopes)
-            : AuthenticateResult.Fail("The API key is not recognized."));
+        if (keys.Verify(presented) is { } key)
+        {
+            return Task.FromResult(Success(key.Name, key.Scopes));
+        }
+
+        // NoResult rather than Fail: the base class logs every Fail, and a wrong key is logged in aggregate by the limiter.
+        Context.Items[RefusedFor] = failures.RecordFailure(Context.Connection.RemoteIpAddress);
+        return Task.FromResult(AuthenticateResult.NoResult());
     }
 
-    protected override Task HandleChallengeAsync(AuthenticationProperties properties)
+    protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
     {
+        if (Context.Items.TryGetValue(RefusedFor, out var value) && value is TimeSpan retryAfter)
+        {
+            Response.StatusCode = StatusCodes.Status429TooManyRequests;
+            Response.Headers.RetryAfter = Math.Ceiling(retryAfter.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            await Context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+            {
+                HttpContext = Context,
+                ProblemDetails =
+                {
+                    Status = StatusCodes.Status429TooManyRequests,
+                    Title = "Too many failed authentications from this address.",
+                    Detail = $"Retry after {Response.Headers.RetryAfter} s; a correct key is accepted meanwhile.",
+                },
+            });
+            return;
+        }
+
         Response.StatusCode = StatusCodes.Status401Unauthorized;
         Response.Headers.WWWAuthenticate = "Bearer realm=\"warmkeeper\"";
-        return Task.CompletedTask;
     }
 
     private string? PresentedKey()

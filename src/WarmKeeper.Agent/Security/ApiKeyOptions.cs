@@ -11,6 +11,22 @@ public sealed class ApiSecurityOptions
 
     /// <summary>API keys by name. Only the SHA-256 of each key is configured, never the key itself.</summary>
     public Dictionary<string, ApiKeyOptions> Keys { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>How many wrong keys or sign-ins one client address may send before it is answered 429.</summary>
+    public FailedAuthenticationOptions FailedAuthentication { get; set; } = new();
+}
+
+/// <summary>Section <c>WarmKeeper:Api:FailedAuthentication</c>: a token bucket of failures per client address.</summary>
+public sealed class FailedAuthenticationOptions
+{
+    /// <summary>Failures allowed at once.</summary>
+    public int Burst { get; set; } = 10;
+
+    /// <summary>Failures allowed per minute after the burst.</summary>
+    public double PerMinute { get; set; } = 10;
+
+    /// <summary>Failures are logged once per address per interval, with their count.</summary>
+    public TimeSpan LogInterval { get; set; } = TimeSpan.FromMinutes(1);
 }
 
 public sealed class ApiKeyOptions
@@ -77,6 +93,23 @@ internal sealed class ApiSecurityOptionsValidator : IValidateOptions<ApiSecurity
             {
                 errors.Add($"{path}:Scopes: '{scope}' is not a scope (read, write).");
             }
+        }
+
+        var failed = options.FailedAuthentication;
+        var at = $"{ApiSecurityOptions.SectionName}:FailedAuthentication";
+        if (failed.Burst < 1)
+        {
+            errors.Add($"{at}:Burst must be at least 1, not {failed.Burst}.");
+        }
+
+        if (!(failed.PerMinute > 0) || double.IsInfinity(failed.PerMinute))
+        {
+            errors.Add($"{at}:PerMinute must be a positive number, not {failed.PerMinute}.");
+        }
+
+        if (failed.LogInterval < TimeSpan.FromSeconds(1))
+        {
+            errors.Add($"{at}:LogInterval must be at least 00:00:01, not {failed.LogInterval}.");
         }
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);

@@ -15,7 +15,8 @@ namespace WarmKeeper.Lambda.Signing;
 /// recomputes the canonical request (double-encoded canonical URI as for every non-S3 service,
 /// sorted canonical query, the signed headers, the payload hash), the string to sign and the
 /// signature with the configured secret, compares in constant time, and refuses requests whose
-/// <c>x-amz-date</c> is more than 15 minutes away from now. Hashing and the signing-key derivation
+/// <c>x-amz-date</c> is more than 15 minutes away from now, whose payload is not the one signed, or that carry
+/// an unsigned header from <see cref="HeadersThatMustBeSigned"/>. Hashing and the signing-key derivation
 /// come from AWSSDK.Core's <see cref="AWS4Signer"/>, the same code the WarmKeeper client signs with.
 /// Thread-safe.
 /// </summary>
@@ -27,6 +28,9 @@ public sealed class SigV4RequestVerifier
     private const string AmzDateFormat = "yyyyMMdd'T'HHmmss'Z'";
     private const string ScopeDateFormat = "yyyyMMdd";
     private const string UnsignedPayload = "UNSIGNED-PAYLOAD";
+
+    /// <summary>Headers that change what an invocation does: when present, they must be among the signed headers.</summary>
+    public static readonly IReadOnlyList<string> HeadersThatMustBeSigned = ["x-amz-invocation-type", "x-amz-log-type", "x-amz-client-context"];
 
     private readonly byte[] _accessKeyId;
     private readonly string _secretAccessKey;
@@ -154,26 +158,35 @@ public sealed class SigV4RequestVerifier
             return SigV4VerificationResult.Invalid("'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.", accessKeyId);
         }
 
-        var payloadHash = bodySha256;
+        var unsigned = HeadersThatMustBeSigned.Where(h => request.Headers.ContainsKey(h) && !signedHeaders.Contains(h, StringComparer.Ordinal)).ToList();
+        if (unsigned.Count > 0)
+        {
+            // They decide what an invocation does (synchronous or not, a log tail, the client context): unsigned, anyone
+            // on the path could change them under a valid signature.
+            return SigV4VerificationResult.Invalid(
+                "There were headers present in the request which were not signed: " + string.Join(", ", unsigned) + ". Sign them with the request.", accessKeyId);
+        }
+
+        // The payload is always part of the signature: the canonical request carries the hash of the body received, so a
+        // body changed after signing fails, and a declared hash (signed or not) must be that body's.
         if (request.Headers.TryGetValue("x-amz-content-sha256", out var declaredHash) && !StringValues.IsNullOrEmpty(declaredHash))
         {
             var declared = declaredHash.ToString().Trim();
             if (string.Equals(declared, UnsignedPayload, StringComparison.Ordinal))
             {
-                payloadHash = UnsignedPayload;
+                // Lambda's operations have no unsigned-body form (the AWS CLI and the SDKs hash the payload); accepting it
+                // would let anyone on the path replace an Invoke payload.
+                return SigV4VerificationResult.Invalid(
+                    "x-amz-content-sha256: UNSIGNED-PAYLOAD is not accepted; Lambda requests must sign the SHA-256 of their payload.", accessKeyId);
             }
-            else if (!string.Equals(declared, bodySha256, StringComparison.OrdinalIgnoreCase))
+
+            if (!string.Equals(declared, bodySha256, StringComparison.OrdinalIgnoreCase))
             {
-                // The header is signed, so a changed body with the original header would otherwise pass.
                 return SigV4VerificationResult.Invalid("The provided 'x-amz-content-sha256' header does not match what was computed.", accessKeyId);
-            }
-            else
-            {
-                payloadHash = declared;
             }
         }
 
-        var canonicalRequest = BuildCanonicalRequest(request, signedHeaders, authorization.SignedHeaders, payloadHash);
+        var canonicalRequest = BuildCanonicalRequest(request, signedHeaders, authorization.SignedHeaders, bodySha256);
         var expected = AWS4Signer.ComputeSignature(
             accessKeyId, _secretAccessKey, authorization.Region, signedAt.UtcDateTime, authorization.Service, authorization.SignedHeaders, canonicalRequest);
 
