@@ -4,7 +4,6 @@ using Amazon.Runtime.Internal;
 using Amazon.Runtime.Internal.Auth;
 using Amazon.Util;
 using WarmKeeper.Lambda.Signing;
-using WarmKeeper.Lambda.Tests.Infrastructure;
 using WarmKeeper.Lambda.Wire;
 using WarmKeeper.Testing;
 
