@@ -152,7 +152,7 @@ public static class AgentApplication
         // Every invocation the local runtime (or the proxy) sees feeds demand observation.
         services.AddSingleton(sp => new DemandRecorder(sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IOptions<ScalingOptions>>().Value.DemandDetail));
         services.AddSingleton<IInvocationObserver>(sp => sp.GetRequiredService<DemandRecorder>());
-        services.AddInvocationLog();
+        services.AddSimulations(configuration);
         services.AddSingleton<ConcurrencyPolicyStore>();
         services.AddSingleton<ProvisionedConcurrencyReconciler>();
         services.AddHostedService(sp => sp.GetRequiredService<ProvisionedConcurrencyReconciler>());

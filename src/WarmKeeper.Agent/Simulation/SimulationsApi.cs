@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
 using WarmKeeper.Agent.Api;
 using WarmKeeper.Agent.Security;
 using WarmKeeper.Agent.Targets;
@@ -29,17 +30,21 @@ public sealed record SimulationResponse(SimulatedTrace Trace, IReadOnlyList<Simu
 /// <c>POST /api/v1/simulations</c>: what-if over an uploaded trace (<c>trace.functionsCsv</c> and
 /// <c>trace.invocationsCsv</c>, the files' contents) or over a function's recorded demand in a window
 /// (<c>recorded.target</c>, <c>recorded.function</c>, <c>recorded.from</c>, <c>recorded.to</c>), for the given
-/// <c>policies</c> and <c>reapMinutes</c>. It reads and changes nothing.
+/// <c>policies</c> and <c>reapMinutes</c>. It changes nothing, and runs within <see cref="SimulationOptions"/>.
 /// </summary>
 internal static class SimulationsApi
 {
     /// <summary>Most (policy, REAP) runs one request may ask for.</summary>
     public const int MaxRuns = 60;
 
-    public static IServiceCollection AddInvocationLog(this IServiceCollection services)
+    /// <summary>The invocation log recorded demand is read from, and the limits of <see cref="SimulationOptions"/>.</summary>
+    public static IServiceCollection AddSimulations(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddSingleton(_ => new InvocationLog());
         services.AddSingleton<IInvocationObserver>(sp => sp.GetRequiredService<InvocationLog>());
+        services.AddOptions<SimulationOptions>().Bind(configuration.GetSection(SimulationOptions.SectionName)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<SimulationOptions>, SimulationOptionsValidator>();
+        services.AddSingleton<SimulationLimiter>();
         return services;
     }
 
@@ -49,18 +54,38 @@ internal static class SimulationsApi
             .WithSummary("Replays an uploaded trace, or a function's recorded demand in a window, against policies on the platform model; returns cold starts and cost per policy and REAP.")
             .Accepts<JsonElement>("application/json")
             .Produces<SimulationResponse>()
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
+            // Read scope is enough: a simulation reads only what a reader sees already (recorded demand is on the
+            // metrics endpoint) and changes nothing. What made it a risk was unbounded work, and that is bounded now
+            // (MaxConcurrent simulations of at most half the cores each, size limits checked before any run, and a
+            // stop when the caller goes). Asking for write scope would make the people choosing a policy before
+            // someone applies it hold keys that can change every setting: a worse trade.
             .RequireAuthorization(SecurityServiceCollectionExtensions.ReadPolicy);
         return endpoints;
     }
 
-    private static async Task<Results<Ok<SimulationResponse>, ValidationProblem>> SimulateAsync(
-        HttpRequest request, ILambdaTargets targets, InvocationLog log, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<SimulationResponse>, ValidationProblem, ProblemHttpResult>> SimulateAsync(
+        HttpRequest request, ILambdaTargets targets, InvocationLog log, SimulationLimiter limiter, CancellationToken cancellationToken)
     {
+        // The permit is taken before the body is read: reading and parsing megabytes is work to bound too.
+        using var permit = limiter.TryEnter();
+        if (!permit.IsAcquired)
+        {
+            return limiter.Busy(request.HttpContext.Response);
+        }
+
+        if (await limiter.ReadBodyAsync(request, cancellationToken) is not { } bytes)
+        {
+            return SimulationLimiter.TooLarge("body", nameof(SimulationOptions.MaxBodyBytes),
+                $"The body is larger than {limiter.Options.MaxBodyBytes.ToString("N0", CultureInfo.InvariantCulture)} bytes.");
+        }
+
         var errors = new ValidationErrors();
         JsonElement body;
         try
         {
-            using var document = await JsonDocument.ParseAsync(request.Body, default, cancellationToken);
+            using var document = JsonDocument.Parse(bytes);
             body = document.RootElement.Clone();
         }
         catch (JsonException e)
@@ -111,9 +136,14 @@ internal static class SimulationsApi
             return ApiResults.Invalid(errors);
         }
 
+        if (limiter.CheckSize(trace, hasTrace ? "trace" : "recorded") is { } tooLarge)
+        {
+            return tooLarge;
+        }
+
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var runs = SimulationRunner.Combine(trace, policies.Select(p => PolicyCatalog.Get(p, trace)), reaps);
-        var results = await new SimulationRunner(Math.Max(1, Environment.ProcessorCount / 2)).RunAsync(runs, null, cancellationToken);
+        var results = await limiter.RunAsync(runs, cancellationToken);
         return TypedResults.Ok(new SimulationResponse(
             new SimulatedTrace(trace.Name, trace.Functions, trace.InvocationCount, trace.LengthMs),
             [.. results.Select(SimulationRow.From)],
