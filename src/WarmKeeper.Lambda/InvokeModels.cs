@@ -41,6 +41,13 @@ public sealed record InvokeRequest
     /// turn this off so that they never compete with real traffic for capacity.
     /// </summary>
     public bool RetryIfNotRun { get; init; } = true;
+
+    /// <summary>
+    /// The agent's proof that this call is its own warm-up ping (an HMAC the agent signs),
+    /// sent as <see cref="WarmKeeperHeaders.Ping"/>; null for every other call. Ignored by AWS; a WarmKeeper proxy or runtime
+    /// holding the same secret exempts such a ping from rates and does not count it as demand.
+    /// </summary>
+    public string? PingProof { get; init; }
 }
 
 /// <summary>The answer to an Invoke. A function error is a result, not an exception.</summary>

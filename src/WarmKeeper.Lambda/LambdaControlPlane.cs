@@ -117,7 +117,8 @@ public sealed partial class LambdaControlPlane : ILambdaControlPlane, IDisposabl
             RequireName(request.Qualifier, nameof(request.Qualifier));
         }
 
-        var headers = new KeyValuePair<string, string>[1 + (request.TailLog ? 1 : 0) + (string.IsNullOrEmpty(request.ClientContext) ? 0 : 1)];
+        var proof = string.IsNullOrEmpty(request.PingProof) ? 0 : 1;
+        var headers = new KeyValuePair<string, string>[1 + (request.TailLog ? 1 : 0) + (string.IsNullOrEmpty(request.ClientContext) ? 0 : 1) + proof];
         headers[0] = new(LambdaHeaders.InvocationType, request.InvocationType switch
         {
             LambdaInvocationType.Event => InvocationTypes.Event,
@@ -131,7 +132,12 @@ public sealed partial class LambdaControlPlane : ILambdaControlPlane, IDisposabl
 
         if (!string.IsNullOrEmpty(request.ClientContext))
         {
-            headers[^1] = new(LambdaHeaders.ClientContext, request.ClientContext);
+            headers[^(1 + proof)] = new(LambdaHeaders.ClientContext, request.ClientContext);
+        }
+
+        if (proof == 1)
+        {
+            headers[^1] = new(WarmKeeperHeaders.Ping, request.PingProof!);
         }
 
         var wire = new LambdaWireRequest(

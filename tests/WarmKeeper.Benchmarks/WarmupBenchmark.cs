@@ -7,6 +7,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using WarmKeeper.Agent.Persistence;
 using WarmKeeper.Agent.Targets;
 using WarmKeeper.Agent.Warmup;
+using WarmKeeper.Core.Demand;
 using WarmKeeper.Core.Warmup;
 using WarmKeeper.Lambda;
 using WarmKeeper.Testing;
@@ -77,7 +78,8 @@ internal static class WarmupBenchmark
         }
 
         // The planner and the pinger without the job's I/O around them (headroom read, event write).
-        var run = new WarmupRun(new LambdaWarmupPinger(agent.Services.GetRequiredService<ILambdaTargets>(), TimeProvider.System), TimeProvider.System);
+        var run = new WarmupRun(new LambdaWarmupPinger(agent.Services.GetRequiredService<ILambdaTargets>(), TimeProvider.System,
+            agent.Services.GetRequiredService<AgentPingProof>(), agent.Services.GetRequiredService<SentPings>()), TimeProvider.System);
         var room = new Headroom(null, 1900, 0);
         async Task<string?> RunAloneAsync()
         {

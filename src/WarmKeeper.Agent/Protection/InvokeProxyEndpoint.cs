@@ -5,9 +5,12 @@ using Polly.CircuitBreaker;
 using WarmKeeper.Agent.Targets;
 using WarmKeeper.Core.Observations;
 using WarmKeeper.Core.RateLimiting;
+using WarmKeeper.Core.Targets;
+using WarmKeeper.Core.Warmup;
 using WarmKeeper.Lambda;
 using WarmKeeper.Lambda.Signing;
 using WarmKeeper.Lambda.Wire;
+using WarmKeeper.LocalRuntime;
 
 namespace WarmKeeper.Agent.Protection;
 
@@ -32,6 +35,8 @@ internal sealed partial class InvokeProxyEndpoint
     private readonly ProxyResilience _resilience;
     private readonly InvocationObserverDispatcher _observations;
     private readonly SigV4RequestVerifier? _verifier;
+    private readonly AgentPingProof _pings;
+    private readonly (string Region, string Account)? _targetHome;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly string _target;
@@ -45,9 +50,12 @@ internal sealed partial class InvokeProxyEndpoint
         ProxyResilience resilience,
         [FromKeyedServices(ProtectionServiceCollectionExtensions.ProxyObservationsKey)] InvocationObserverDispatcher observations,
         IOptions<ProxyOptions> options,
+        IOptions<LocalRuntimeOptions> localRuntime,
+        AgentPingProof pings,
         TimeProvider time,
         ILogger<InvokeProxyEndpoint> logger)
     {
+        _pings = pings;
         _targets = targets;
         _limits = limits;
         _resilience = resilience;
@@ -65,6 +73,10 @@ internal sealed partial class InvokeProxyEndpoint
         // A target that reports every invocation it runs itself would have its demand counted twice.
         _targetObservesItself = targets.ReportsOwnInvocations(_target);
         _preferInProcess = o.InProcessLocalTarget;
+
+        // The built-in runtime has one region and account; of a cloud target the proxy knows neither for
+        // sure (another account's function may be invokable by permission), so AWS answers for those.
+        _targetHome = _target == TargetNames.Local ? (localRuntime.Value.Region, localRuntime.Value.AccountId) : null;
     }
 
     public string Target => _target;
@@ -107,11 +119,19 @@ internal sealed partial class InvokeProxyEndpoint
             }
         }
 
+        // The name as the route decoded it (%3A is ':'), resolved by the one parser every listener uses:
+        // every form of one function meets the same limits, and a form Lambda refuses is refused before any limit.
         var functionName = (string)request.RouteValues["FunctionName"]!;
         string? qualifierQuery = request.Query["Qualifier"];
-        var reference = FunctionReference.Parse(functionName);
+        if (!FunctionReference.TryResolve(functionName, qualifierQuery, out var reference, out var nameError)
+            || (nameError = ForeignFunction(reference)) is not null)
+        {
+            await ProxyErrors.WriteAsync(ctx, nameError!);
+            return;
+        }
+
         var function = reference.Name;
-        var qualifier = string.IsNullOrEmpty(qualifierQuery) ? reference.Qualifier : qualifierQuery;
+        var qualifier = reference.Qualifier;
         var headers = request.Headers;
         string? invocationTypeHeader = headers[LambdaHeaders.InvocationType];
         var invocationType = invocationTypeHeader switch
@@ -135,6 +155,8 @@ internal sealed partial class InvokeProxyEndpoint
         }
 
         var arrived = _time.GetUtcNow();
+        // Only the agent's own pings, proven by their header, are pings here; a payload never claims it.
+        var agentPing = _pings.Verify(headers[WarmKeeperHeaders.Ping], function, qualifier, body.Span);
         var gates = _limits.For(_target, function);
         var verdicts = gates.Count == 0 ? [] : new GateVerdict[gates.Count];
         var admittedCount = 0;
@@ -143,13 +165,12 @@ internal sealed partial class InvokeProxyEndpoint
             // DryRun runs nothing, so it takes nothing from the budget.
             if (invocationType != LambdaInvocationType.DryRun && gates.Count > 0)
             {
-                var ping = Core.Warmup.WarmupPings.IsPing(body.Span);
                 for (var i = 0; i < gates.Count; i++)
                 {
-                    var verdict = await gates[i].AdmitAsync(ping, cancellationToken);
+                    var verdict = await gates[i].AdmitAsync(agentPing, cancellationToken);
                     if (!verdict.Admitted)
                     {
-                        await RefuseAsync(ctx, gates[i], verdict, function, qualifier, invocationTypeHeader, arrived);
+                        await RefuseAsync(ctx, gates[i], verdict, function, qualifier, invocationTypeHeader, arrived, agentPing);
                         return;
                     }
 
@@ -171,6 +192,8 @@ internal sealed partial class InvokeProxyEndpoint
                 ClientContext = headers[LambdaHeaders.ClientContext],
                 // The caller's SDK retries throttles itself; the proxy repeats only what provably never reached the target.
                 RetryIfNotRun = false,
+                // The caller's proof was used up here: the target (the built-in runtime, which leaves pings out of demand) gets one of its own.
+                PingProof = agentPing ? _pings.Sign(function, qualifier, body.Span) : null,
             }, function, qualifier, arrived, forwardStarted, gates, verdicts, toRelease, cancellationToken);
         }
         finally
@@ -232,7 +255,7 @@ internal sealed partial class InvokeProxyEndpoint
         {
             LogForwardFailed(_logger, function, _target, error.StatusCode, error.ErrorType);
             await ProxyErrors.WriteAsync(ctx, error, RetryAfterOf(error));
-            Observe(function, qualifier, InvocationTypeName(invoke.InvocationType), arrived, result: null, error);
+            Observe(function, qualifier, invoke, arrived, result: null, error);
             return;
         }
 
@@ -242,7 +265,20 @@ internal sealed partial class InvokeProxyEndpoint
         }
 
         await WriteResultAsync(ctx, result, cancellationToken);
-        Observe(function, qualifier, InvocationTypeName(invoke.InvocationType), arrived, result, null);
+        Observe(function, qualifier, invoke, arrived, result, null);
+    }
+
+    /// <summary>Lambda's answer to an ARN of another region or account than the target's own (when it is known); null otherwise.</summary>
+    private LambdaApiError? ForeignFunction(FunctionReference reference)
+    {
+        if (_targetHome is not { } home
+            || ((reference.Region is null || reference.Region == home.Region) && (reference.Account is null || reference.Account == home.Account)))
+        {
+            return null;
+        }
+
+        var arn = $"arn:aws:lambda:{reference.Region ?? home.Region}:{reference.Account ?? home.Account}:function:{reference.Name}";
+        return LambdaApiError.FunctionNotFound(reference.Qualifier is null ? arn : arn + ":" + reference.Qualifier);
     }
 
     /// <summary>How a failure of the target (or of the way to it) is answered; null for what is not ours to answer.</summary>
@@ -257,7 +293,8 @@ internal sealed partial class InvokeProxyEndpoint
         _ => null,
     };
 
-    private async Task RefuseAsync(HttpContext ctx, RateLimitGate gate, GateVerdict verdict, string function, string? qualifier, string? invocationType, DateTimeOffset arrived)
+    private async Task RefuseAsync(
+        HttpContext ctx, RateLimitGate gate, GateVerdict verdict, string function, string? qualifier, string? invocationType, DateTimeOffset arrived, bool agentPing)
     {
         var retryAfter = verdict.RetryAfter;
         var error = new LambdaApiError(429, LambdaErrorTypes.TooManyRequests, "Rate Exceeded.", verdict.Reason, RetrySeconds(retryAfter));
@@ -276,11 +313,12 @@ internal sealed partial class InvokeProxyEndpoint
                 Throttled = true,
                 ThrottleReason = verdict.Reason,
                 StartedAt = arrived,
+                AgentPing = agentPing,
             });
         }
     }
 
-    private void Observe(string function, string? qualifier, string invocationType, DateTimeOffset arrived, InvokeResult? result, LambdaApiError? error)
+    private void Observe(string function, string? qualifier, InvokeRequest invoke, DateTimeOffset arrived, InvokeResult? result, LambdaApiError? error)
     {
         if (!_observations.HasObservers || (_targetObservesItself && error?.StatusCode != 503))
         {
@@ -295,7 +333,8 @@ internal sealed partial class InvokeProxyEndpoint
             FunctionName = function,
             Qualifier = qualifier,
             ExecutedVersion = result?.ExecutedVersion,
-            InvocationType = invocationType,
+            InvocationType = InvocationTypeName(invoke.InvocationType),
+            AgentPing = invoke.PingProof is not null,
             Start = report is null ? InvocationStart.None : report.IsColdStart ? InvocationStart.Cold : InvocationStart.Warm,
             InitDuration = report?.InitDuration ?? TimeSpan.Zero,
             RunDuration = report?.Duration ?? TimeSpan.Zero,

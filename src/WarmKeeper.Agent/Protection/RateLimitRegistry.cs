@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 using WarmKeeper.Agent.Persistence;
 using WarmKeeper.Core.RateLimiting;
+using WarmKeeper.Lambda.Wire;
 
 namespace WarmKeeper.Agent.Protection;
 
@@ -37,6 +38,7 @@ public sealed class RateLimitRegistry : IDisposable
     /// <summary>The revisions last applied, to reload only what changed.</summary>
     internal IReadOnlyDictionary<string, long> Revisions { get; private set; } = new Dictionary<string, long>();
 
+    /// <param name="function">The resolved name (<see cref="FunctionReference.Name"/>), never an ARN.</param>
     internal IReadOnlyList<RateLimitGate> For(string target, string function) =>
         _byFunction.TryGetValue((target, function), out var gates) ? gates : [];
 
@@ -144,9 +146,11 @@ public sealed class RateLimitRegistry : IDisposable
         Interlocked.Increment(ref _version);
         _byId = next.ToFrozenDictionary(StringComparer.Ordinal);
         _byFunction = next.Values
-            .SelectMany(g => g.Spec.Functions.Select(f => (Key: (g.Spec.Target, f), Gate: g)))
+            // Keyed by the function each entry resolves to, as the proxy resolves calls: a limit listing an ARN
+            // or a partial ARN limits the same calls as one listing the name.
+            .SelectMany(g => g.Spec.Functions.Select(f => (Key: (g.Spec.Target, FunctionReference.Parse(f).Name), Gate: g)))
             .GroupBy(x => x.Key)
-            .ToFrozenDictionary(g => g.Key, g => g.Select(x => x.Gate).OrderBy(x => x.Spec.Id, StringComparer.Ordinal).ToArray());
+            .ToFrozenDictionary(g => g.Key, g => g.Select(x => x.Gate).Distinct().OrderBy(x => x.Spec.Id, StringComparer.Ordinal).ToArray());
 
         // Calls holding a replaced gate's slots finish against it; its limiter is left to the GC
         // rather than disposed under them.

@@ -3,6 +3,7 @@ using WarmKeeper.Agent.Hosting;
 using WarmKeeper.Core.Demand;
 using WarmKeeper.Lambda;
 using WarmKeeper.Lambda.CloudWatch;
+using WarmKeeper.Lambda.Wire;
 
 namespace WarmKeeper.Agent.Scaling;
 
@@ -23,13 +24,15 @@ public sealed class CloudWatchOptions
 /// <summary>
 /// Demand of functions the agent does not see invoked (not fronted by its proxy, not local): every
 /// interval, the last minutes of <c>ConcurrentExecutions</c> (maximum), <c>Invocations</c> and
-/// <c>Throttles</c> per policy's function and qualifier, fed to the demand recorder once per minute.
+/// <c>Throttles</c> per policy's function and qualifier, fed to the demand recorder once per minute,
+/// less the agent's own warm-up pings of that minute (<see cref="SentPings"/>).
 /// </summary>
 public sealed partial class CloudWatchDemandSource(
     ConcurrencyPolicyStore policies,
     DemandRecorder recorder,
     IOptions<AgentOptions> agentOptions,
     IOptions<CloudWatchOptions> options,
+    SentPings sentPings,
     TimeProvider timeProvider,
     ILogger<CloudWatchDemandSource> logger) : BackgroundService
 {
@@ -103,8 +106,10 @@ public sealed partial class CloudWatchDemandSource(
                         continue;
                     }
 
-                    recorder.RecordAggregate(key, time, TimeSpan.FromMinutes(1), (int)Math.Ceiling(max),
-                        (int)invocations.GetValueOrDefault(minute), (int)throttles.GetValueOrDefault(minute));
+                    var (users, peak) = WithoutOwnPings(
+                        sentPings.In(group.Key, FunctionReference.Parse(targets[i].Function).Name, targets[i].Qualifier, time),
+                        (int)invocations.GetValueOrDefault(minute), (int)Math.Ceiling(max));
+                    recorder.RecordAggregate(key, time, TimeSpan.FromMinutes(1), peak, users, (int)throttles.GetValueOrDefault(minute));
                     _fedUntil[key] = Math.Max(_fedUntil.GetValueOrDefault(key, long.MinValue), minute);
                     fed++;
                 }
@@ -112,6 +117,19 @@ public sealed partial class CloudWatchDemandSource(
         }
 
         return fed;
+    }
+
+    /// <summary>
+    /// A minute of CloudWatch demand without the agent's own pings, which CloudWatch counts as invocations
+    /// like any other. Invocations: those sent subtracted exactly. The peak cannot be split (CloudWatch
+    /// gives one maximum a minute, not when it happened): what is certainly the callers' is the peak less
+    /// the most pings that ran at once, at least 1 while any caller's invocation is left, and 0 with none
+    /// (a minute of pings only is no demand at all).
+    /// </summary>
+    internal static (int Invocations, int PeakConcurrency) WithoutOwnPings(SentPingMinute pings, int invocations, int peakConcurrency)
+    {
+        var users = Math.Max(0, invocations - pings.Count);
+        return users == 0 ? (0, 0) : (users, Math.Max(1, peakConcurrency - pings.PeakInFlight));
     }
 
     private CloudWatchMetricsClient Client(string target)

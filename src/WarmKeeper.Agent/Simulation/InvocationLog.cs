@@ -27,7 +27,8 @@ public sealed class InvocationLog(int capacityPerFunction = InvocationLog.Defaul
     public void OnInvocation(InvocationObserved invocation)
     {
         ArgumentNullException.ThrowIfNull(invocation);
-        if (invocation.InvocationType == "DryRun")
+        // The agent's own pings are not demand to replay.
+        if (invocation.InvocationType == "DryRun" || invocation.AgentPing)
         {
             return;
         }

@@ -1,8 +1,10 @@
 using System.Diagnostics;
 using System.Text.Json;
 using WarmKeeper.Agent.Targets;
+using WarmKeeper.Core.Demand;
 using WarmKeeper.Core.Warmup;
 using WarmKeeper.Lambda;
+using WarmKeeper.Lambda.Wire;
 
 namespace WarmKeeper.Agent.Warmup;
 
@@ -11,8 +13,13 @@ namespace WarmKeeper.Agent.Warmup;
 /// line's Init Duration; the environment from the target's own header (the built-in runtime), else
 /// from the function's answer where it reports one, else left to the run's locator by request id. A
 /// throttled ping is not retried: it found no spare capacity, and taking some is what pings must not do.
+/// Every ping carries the agent's proof (<see cref="AgentPingProof"/>), whatever the target: the pinger
+/// calls targets directly, but a target may itself be a WarmKeeper proxy or runtime (a controller pinging
+/// through a sidecar's proxy), and only the proof, never the payload, tells them the ping is the agent's
+/// own (exempt from rates, not demand). Each ping is also noted in <see cref="SentPings"/>, for demand the
+/// agent reads in aggregate from the cloud, where pings cannot be told apart call by call.
 /// </summary>
-internal sealed class LambdaWarmupPinger(ILambdaTargets targets, TimeProvider timeProvider) : IWarmupPinger
+internal sealed class LambdaWarmupPinger(ILambdaTargets targets, TimeProvider timeProvider, AgentPingProof proof, SentPings sent) : IWarmupPinger
 {
     private static readonly string[] EnvironmentIdFields = ["environmentId", "environment_id", "envId"];
 
@@ -23,6 +30,9 @@ internal sealed class LambdaWarmupPinger(ILambdaTargets targets, TimeProvider ti
             return new PingOutcome(request.Index, false, null, null, TimeSpan.Zero, $"Unknown target '{request.Target}'.");
         }
 
+        var reference = FunctionReference.Parse(request.Function);
+        var qualifier = string.IsNullOrEmpty(request.Qualifier) ? reference.Qualifier : request.Qualifier;
+        using var noted = sent.Started(request.Target, reference.Name, qualifier);
         var started = timeProvider.GetTimestamp();
         try
         {
@@ -35,6 +45,7 @@ internal sealed class LambdaWarmupPinger(ILambdaTargets targets, TimeProvider ti
                     ClientContext = request.ClientContext,
                     TailLog = true,
                     RetryIfNotRun = false,
+                    PingProof = proof.Sign(reference.Name, qualifier, request.Payload),
                 },
                 cancellationToken);
             var latency = timeProvider.GetElapsedTime(started);

@@ -1,6 +1,7 @@
 using Hangfire;
 using WarmKeeper.Agent.Events;
 using WarmKeeper.Agent.Targets;
+using WarmKeeper.Core.Demand;
 using WarmKeeper.Core.Warmup;
 using Microsoft.Extensions.Options;
 using WarmKeeper.Agent.Hosting;
@@ -30,6 +31,8 @@ public sealed partial class WarmupJob(
     IOptions<AgentOptions> agentOptions,
     IInFlightGauge inFlight,
     EventLog events,
+    AgentPingProof pingProof,
+    SentPings sentPings,
     TimeProvider timeProvider,
     ILogger<WarmupJob> logger)
 {
@@ -81,7 +84,7 @@ public sealed partial class WarmupJob(
             var headroom = await MeasureHeadroomAsync(lambda, policy, cancellationToken);
             using var logs = LogsClientFor(policy.Target);
             var locator = logs is null ? null : new CloudWatchLogsEnvironmentLocator(logs, agentOptions.Value.Targets[policy.Target].CloudWatchLogs, timeProvider);
-            var report = await new WarmupRun(new LambdaWarmupPinger(targets, timeProvider), timeProvider, locator, NoLocatorReason(policy.Target))
+            var report = await new WarmupRun(new LambdaWarmupPinger(targets, timeProvider, pingProof, sentPings), timeProvider, locator, NoLocatorReason(policy.Target))
                 .ExecuteAsync(policy, headroom, cancellationToken) with { Trigger = trigger };
             var recorded = await events.AppendAsync(ToEvent(policy, report), cancellationToken);
             LogRun(policy.Id, report.Requested, report.Sent, report.Cold, report.Warm, report.DistinctEnvironments, report.Errors);

@@ -56,6 +56,12 @@ public sealed class DemandRecorder : IInvocationObserver
     public void OnInvocation(InvocationObserved invocation)
     {
         ArgumentNullException.ThrowIfNull(invocation);
+        if (invocation.AgentPing)
+        {
+            // The agent's own pings hold environments warm; counted as demand they would scale up for themselves.
+            return;
+        }
+
         var qualifier = invocation.Qualifier ?? invocation.ExecutedVersion ?? "$LATEST";
         var key = new DemandKey(invocation.Source, invocation.FunctionName, qualifier);
         var whole = key with { Qualifier = DemandKey.AnyQualifier };

@@ -64,6 +64,12 @@ public sealed record InvocationObserved
 
     /// <summary>In-flight invocations of the function right after this one was admitted.</summary>
     public int InFlightAtStart { get; init; }
+
+    /// <summary>
+    /// A warm-up ping the agent itself sent, recognised by its proof (<see cref="Warmup.AgentPingProof"/>),
+    /// never by its payload: not demand. A caller's payload that looks like a ping is demand like any other.
+    /// </summary>
+    public bool AgentPing { get; init; }
 }
 
 /// <summary>

@@ -12,15 +12,13 @@ namespace WarmKeeper.Core.Warmup;
 public readonly record struct WarmupPing(WarmupPayloadFormat Format, string FormatName, int Index, TimeSpan? Hold);
 
 /// <summary>
-/// Every ping format in one place, each written and recognised side by side: the planner builds
-/// pings here, the proxy and the local runtime recognise them here, so a change to a format (or to
-/// how a ping is told apart from an ordinary event) is made once.
+/// Every ping format in one place, each written and read side by side: the planner builds pings
+/// here, and functions (the built-in handlers) read them here, so a change to a format is made once.
+/// What a payload says never makes a call the agent's ping: any caller can write a warmer's payload.
+/// The proxy and the runtime tell the agent's own pings by their proof (<see cref="AgentPingProof"/>).
 /// </summary>
 public static class WarmupPings
 {
-    /// <summary>Pings are small; the proxy's check looks only at the start of a payload so big events cost nothing.</summary>
-    private const int ScanWindow = 256;
-
     /// <summary>In the order a payload is tried against them.</summary>
     private static readonly PingFormat[] Recognised = [new WarmKeeperFormat(), new ServerlessPluginWarmupFormat(), new LambdaWarmerFormat()];
 
@@ -62,24 +60,6 @@ public static class WarmupPings
         return json is null ? null : Convert.ToBase64String(Encoding.UTF8.GetBytes(json));
     }
 
-    /// <summary>
-    /// The proxy's check on its hot path: one vectorized scan of the payload's start for each
-    /// format's marker, no parse.
-    /// </summary>
-    public static bool IsPing(ReadOnlySpan<byte> payload)
-    {
-        var head = payload.Length > ScanWindow ? payload[..ScanWindow] : payload;
-        foreach (var format in Recognised)
-        {
-            if (head.IndexOf(format.Marker) >= 0)
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
-
     /// <summary>Reads a ping out of a whole payload, as a function written for the warmer would.</summary>
     public static bool TryRead(ReadOnlySpan<byte> payload, out WarmupPing ping)
     {
@@ -117,14 +97,11 @@ public static class WarmupPings
 
     /// <param name="Format">The policy's setting that selects this format.</param>
     /// <param name="Name">The format as policies and functions spell it.</param>
-    /// <param name="Marker">Bytes that only this format's pings carry near their start, exactly as <see cref="Write"/> writes them.</param>
-    private abstract class PingFormat(WarmupPayloadFormat format, string name, byte[] marker)
+    private abstract class PingFormat(WarmupPayloadFormat format, string name)
     {
         public WarmupPayloadFormat Format { get; } = format;
 
         public string Name { get; } = name;
-
-        public ReadOnlySpan<byte> Marker => marker;
 
         public abstract void Write(Utf8JsonWriter json, WarmupPolicy policy, string correlationId, int index, int fanOut);
 
@@ -135,7 +112,7 @@ public static class WarmupPings
     }
 
     /// <summary><c>{"warmkeeper":{"warmup":true,"correlationId":…,"index":…,"fanOut":…,"holdMs":…,"policy":…}}</c></summary>
-    private sealed class WarmKeeperFormat() : PingFormat(WarmupPayloadFormat.WarmKeeper, "warmkeeper", "\"warmkeeper\":{\"warmup\":true"u8.ToArray())
+    private sealed class WarmKeeperFormat() : PingFormat(WarmupPayloadFormat.WarmKeeper, "warmkeeper")
     {
         /// <summary>A function holds a ping at most this long, whatever the ping asks.</summary>
         private const int MaxHoldMs = 10_000;
@@ -179,7 +156,7 @@ public static class WarmupPings
     /// handlers written per its README check either.
     /// </summary>
     private sealed class ServerlessPluginWarmupFormat()
-        : PingFormat(WarmupPayloadFormat.ServerlessPluginWarmup, "serverless-plugin-warmup", "\"source\":\"serverless-plugin-warmup\""u8.ToArray())
+        : PingFormat(WarmupPayloadFormat.ServerlessPluginWarmup, "serverless-plugin-warmup")
     {
         public override void Write(Utf8JsonWriter json, WarmupPolicy policy, string correlationId, int index, int fanOut)
         {
@@ -216,7 +193,7 @@ public static class WarmupPings
     /// concurrent pings off each other's environments. The correlation id goes under both
     /// libraries' names (Node: <c>__WARMER_CORRELATIONID__</c>, Python: <c>__WARMER_CORRELATION_ID__</c>).
     /// </summary>
-    private sealed class LambdaWarmerFormat() : PingFormat(WarmupPayloadFormat.LambdaWarmer, "lambda-warmer", "\"warmer\":true"u8.ToArray())
+    private sealed class LambdaWarmerFormat() : PingFormat(WarmupPayloadFormat.LambdaWarmer, "lambda-warmer")
     {
         /// <summary>The invocation number of the first ping; invocation 1 is the fan-out's origin, WarmKeeper.</summary>
         private const int FirstInvocation = 2;

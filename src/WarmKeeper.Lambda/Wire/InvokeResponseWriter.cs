@@ -22,6 +22,12 @@ public static class WarmKeeperHeaders
     /// run counts the environments it reached from this whatever its payload format.
     /// </summary>
     public const string EnvironmentId = "X-WarmKeeper-Environment-Id";
+
+    /// <summary>
+    /// On an Invoke request: the agent's proof that the call is its own warm-up ping (an HMAC under a
+    /// secret only agents hold; see WarmKeeper.Core.Warmup.AgentPingProof). AWS ignores it.
+    /// </summary>
+    public const string Ping = "X-WarmKeeper-Ping";
 }
 
 /// <summary>

@@ -11,7 +11,8 @@ internal sealed record QueuedEvent(
     byte[] Payload,
     string RequestId,
     string? ClientContext,
-    DateTimeOffset AcceptedAt)
+    DateTimeOffset AcceptedAt,
+    bool AgentPing = false)
 {
     public int Attempts { get; set; }
     public int FunctionErrorRetries { get; set; }
@@ -105,7 +106,7 @@ internal sealed class AsyncInvocationQueue
         try
         {
             result = await _engine.RunAsync(queued.Function, queued.Qualifier, queued.Version, queued.Payload, queued.RequestId,
-                Lambda.Wire.InvocationTypes.Event, tail: false, queued.ClientContext, _time.GetUtcNow());
+                Lambda.Wire.InvocationTypes.Event, tail: false, queued.ClientContext, _time.GetUtcNow(), queued.AgentPing);
         }
         catch (Exception ex)
         {

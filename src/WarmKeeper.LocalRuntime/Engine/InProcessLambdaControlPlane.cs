@@ -27,7 +27,8 @@ public sealed class InProcessLambdaControlPlane(LocalLambdaEngine engine, string
             },
             request.Payload,
             request.TailLog,
-            request.ClientContext), cancellationToken).ConfigureAwait(false);
+            request.ClientContext,
+            PingProof: request.PingProof), cancellationToken).ConfigureAwait(false);
         if (result.Error is { } error)
         {
             throw LambdaErrorMapper.Map(error, result.RequestId);

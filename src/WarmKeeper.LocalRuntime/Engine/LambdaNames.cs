@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.RegularExpressions;
 using WarmKeeper.Lambda.Wire;
 
@@ -11,8 +10,7 @@ namespace WarmKeeper.LocalRuntime.Engine;
 /// </summary>
 internal static partial class LambdaNames
 {
-    private const string NamespacedFunctionNamePattern =
-        @"(arn:(aws[a-zA-Z-]*)?:lambda:)?([a-z]{2}(-gov)?-[a-z]+-\d{1}:)?(\d{12}:)?(function:)?([a-zA-Z0-9-_\.]+)(:(\$LATEST|[a-zA-Z0-9-_]+))?";
+    private const string NamespacedFunctionNamePattern = FunctionReference.NamespacedFunctionNamePattern;
 
     private const string FunctionNamePattern =
         @"(arn:(aws[a-zA-Z-]*)?:lambda:)?([a-z]{2}(-gov)?-[a-z]+-\d{1}:)?(\d{12}:)?(function:)?([a-zA-Z0-9-_]+)(:(\$LATEST|[a-zA-Z0-9-_]+))?";
@@ -20,7 +18,7 @@ internal static partial class LambdaNames
     private const string FunctionArnPattern =
         @"arn:(aws[a-zA-Z-]*)?:lambda:[a-z]{2}(-gov)?-[a-z]+-\d{1}:\d{12}:function:[a-zA-Z0-9-_]+(:(\$LATEST|[a-zA-Z0-9-_]+))?";
 
-    private const string QualifierPattern = @"(|[a-zA-Z0-9$_-]+)";
+    private const string QualifierPattern = FunctionReference.QualifierPattern;
     private const string AliasPattern = "(?!^[0-9]+$)([a-zA-Z0-9-_]+)";
     private const string VersionPattern = @"(\$LATEST|[0-9]+)";
 
@@ -41,24 +39,9 @@ internal static partial class LambdaNames
 
     private static void Require(string value, string field, Regex regex, string pattern, int maxLength)
     {
-        string? constraint = null;
-        if (value.Length < 1)
+        if (FunctionReference.ConstraintError(value, field, regex, pattern, maxLength) is { } error)
         {
-            constraint = "Member must have length greater than or equal to 1";
-        }
-        else if (value.Length > maxLength)
-        {
-            constraint = string.Create(CultureInfo.InvariantCulture, $"Member must have length less than or equal to {maxLength}");
-        }
-        else if (!regex.IsMatch(value))
-        {
-            constraint = "Member must satisfy regular expression pattern: " + pattern;
-        }
-
-        if (constraint is not null)
-        {
-            throw new LambdaApiException(LambdaApiError.InvalidParameter(
-                "1 validation error detected: Value '" + value + "' at '" + field + "' failed to satisfy constraint: " + constraint));
+            throw new LambdaApiException(error);
         }
     }
 

@@ -10,6 +10,7 @@ namespace WarmKeeper.LocalRuntime.Engine;
 /// <param name="TailLog">X-Amz-Log-Type: Tail.</param>
 /// <param name="ClientContext">X-Amz-Client-Context.</param>
 /// <param name="RequestId">The request id to use (the HTTP layer's x-amzn-RequestId); a new one when null.</param>
+/// <param name="PingProof">The <c>X-WarmKeeper-Ping</c> header: the agent's proof that this is its own warm-up ping.</param>
 public sealed record LocalInvokeRequest(
     string FunctionName,
     string? Qualifier,
@@ -17,7 +18,8 @@ public sealed record LocalInvokeRequest(
     ReadOnlyMemory<byte> Payload,
     bool TailLog = false,
     string? ClientContext = null,
-    string? RequestId = null);
+    string? RequestId = null,
+    string? PingProof = null);
 
 /// <summary>The answer to an Invoke call.</summary>
 public sealed record LocalInvokeResult

@@ -46,6 +46,8 @@ public sealed partial class LocalLambdaEngine
         }
 
         var payload = request.Payload;
+        // Verified against the payload as sent: the proof covers its hash.
+        var agentPing = request.PingProof is not null && _agentPings?.Verify(request.PingProof, fn.Definition.Name, qualifier, payload.Span) == true;
         var limit = isEvent ? LambdaLimits.AsyncPayloadBytes : LambdaLimits.SyncPayloadBytes;
         if (payload.Length > limit)
         {
@@ -69,14 +71,14 @@ public sealed partial class LocalLambdaEngine
 
         if (isEvent)
         {
-            var queued = new QueuedEvent(fn, qualifier, version, payload.ToArray(), requestId, request.ClientContext, startedAt);
+            var queued = new QueuedEvent(fn, qualifier, version, payload.ToArray(), requestId, request.ClientContext, startedAt, agentPing);
             return ValueTask.FromResult(_eventQueue.TryEnqueue(queued)
                 ? new LocalInvokeResult { RequestId = requestId, StatusCode = 202 }
                 : Rejected(requestId, new LambdaApiError(429, LambdaErrorTypes.TooManyRequests,
                     "Rate Exceeded.", ThrottleReasons.ConcurrentInvocationLimitExceeded, 1)));
         }
 
-        return RunAsync(fn, qualifier, version, payload, requestId, InvocationTypes.RequestResponse, request.TailLog, request.ClientContext, startedAt);
+        return RunAsync(fn, qualifier, version, payload, requestId, InvocationTypes.RequestResponse, request.TailLog, request.ClientContext, startedAt, agentPing);
     }
 
     private static LocalInvokeResult Rejected(string requestId, LambdaApiError error) =>
@@ -148,7 +150,8 @@ public sealed partial class LocalLambdaEngine
         string invocationType,
         bool tail,
         string? clientContext,
-        DateTimeOffset startedAt)
+        DateTimeOffset startedAt,
+        bool agentPing = false)
     {
         var definition = fn.Definition;
         ExecutionEnvironment? env = null;
@@ -187,6 +190,7 @@ public sealed partial class LocalLambdaEngine
             ExecutedVersion = version,
             InvocationType = invocationType,
             StartedAt = startedAt,
+            AgentPing = agentPing,
         };
         if (throttleReason is not null)
         {

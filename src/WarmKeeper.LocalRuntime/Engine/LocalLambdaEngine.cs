@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using WarmKeeper.Core.Observations;
+using WarmKeeper.Core.Warmup;
 using WarmKeeper.Lambda.Wire;
 using WarmKeeper.LocalRuntime.Functions;
 using WarmKeeper.Core.Targets;
@@ -33,6 +34,9 @@ public sealed partial class LocalLambdaEngine : IAsyncDisposable
     // once) instead of touching the disposed source.
     private readonly CancellationToken _stopping;
     private readonly InvocationObserverDispatcher _observers;
+
+    /// <summary>Recognises the agent's own pings (not demand); null when the runtime runs without an agent.</summary>
+    private readonly AgentPingProof? _agentPings;
     private readonly AsyncInvocationQueue _eventQueue;
     private readonly ITimer _sweepTimer;
     private readonly string _arnPrefix;
@@ -44,11 +48,13 @@ public sealed partial class LocalLambdaEngine : IAsyncDisposable
         IFunctionHandlerFactory handlers,
         TimeProvider? timeProvider = null,
         ILoggerFactory? loggerFactory = null,
-        IEnumerable<IInvocationObserver>? observers = null)
+        IEnumerable<IInvocationObserver>? observers = null,
+        AgentPingProof? agentPings = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(handlers);
         Options = options;
+        _agentPings = agentPings;
         _handlers = handlers;
         _time = timeProvider ?? TimeProvider.System;
         LoggerFactory = loggerFactory;

@@ -87,7 +87,8 @@ internal static class LambdaApiEndpoints
             body.Memory,
             string.Equals(logType, "Tail", StringComparison.Ordinal),
             headers[LambdaHeaders.ClientContext],
-            ctx.TraceIdentifier);
+            ctx.TraceIdentifier,
+            headers[WarmKeeperHeaders.Ping]);
         var result = await engine.InvokeAsync(invoke, ctx.RequestAborted);
         await WriteInvokeResultAsync(ctx, result);
     }

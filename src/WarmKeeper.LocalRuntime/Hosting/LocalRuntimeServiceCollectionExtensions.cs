@@ -5,6 +5,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using WarmKeeper.Core.Observations;
+using WarmKeeper.Core.Warmup;
 using WarmKeeper.LocalRuntime.Engine;
 using WarmKeeper.LocalRuntime.Functions;
 
@@ -23,7 +24,8 @@ public static class LocalRuntimeServiceCollectionExtensions
     /// every problem listed), registers the <see cref="LocalLambdaEngine"/> and the
     /// <see cref="LocalRuntimeHost"/> that serves it when <see cref="LocalRuntimeOptions.Enabled"/>.
     /// Optional collaborators are taken from the container: a keyed process-function factory
-    /// (<see cref="ProcessFunctionsKey"/>), an <see cref="IRequestAuthenticator"/>, every <see cref="IInvocationObserver"/>.
+    /// (<see cref="ProcessFunctionsKey"/>), an <see cref="IRequestAuthenticator"/>, every <see cref="IInvocationObserver"/>,
+    /// the agent's <see cref="AgentPingProof"/> (its own pings are marked so that they are not counted as demand).
     /// </summary>
     public static IServiceCollection AddLocalRuntime(this IServiceCollection services, IConfiguration configuration)
     {
@@ -42,7 +44,8 @@ public static class LocalRuntimeServiceCollectionExtensions
                 new FunctionHandlerFactory(processFunctions, time),
                 time,
                 sp.GetService<ILoggerFactory>(),
-                sp.GetServices<IInvocationObserver>());
+                sp.GetServices<IInvocationObserver>(),
+                sp.GetService<AgentPingProof>());
         });
         services.TryAddSingleton<LocalRuntimeHost>();
         services.AddHostedService(sp => sp.GetRequiredService<LocalRuntimeHost>());

@@ -4,6 +4,8 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
+using WarmKeeper.Core.Warmup;
+using WarmKeeper.Lambda.Wire;
 using WarmKeeper.LocalRuntime.Engine;
 
 namespace WarmKeeper.Agent.Tests.Protection;
@@ -104,24 +106,30 @@ public sealed class RateLimitApiTests
     }
 
     [Fact]
-    public async Task Warmup_pings_skip_the_rate_but_not_the_concurrency_cap_by_default()
+    public async Task The_agents_own_pings_skip_the_rate_by_default_and_a_payload_alone_does_not()
     {
         await using var proxy = await ProxiedAgent.StartAsync();
         await proxy.CreateLimitAsync("""{"id":"pings","functions":["hello"],"permitsPerSecond":0,"burst":1}""");
         const string ping = """{"warmkeeper":{"warmup":true,"correlationId":"c","index":0,"fanOut":1,"holdMs":0}}""";
+        var proof = proxy.Agent.Services.GetRequiredService<AgentPingProof>();
 
         for (var i = 0; i < 5; i++)
         {
-            using var pingCall = await proxy.InvokeAsync("hello", ping);
+            using var request = new HttpRequestMessage(HttpMethod.Post, new Uri("/2015-03-31/functions/hello/invocations", UriKind.Relative))
+            {
+                Content = new StringContent(ping, Encoding.UTF8, "application/json"),
+            };
+            request.Headers.Add(WarmKeeperHeaders.Ping, proof.Sign("hello", null, Encoding.UTF8.GetBytes(ping)));
+            using var pingCall = await proxy.Http.SendAsync(request);
             Assert.Equal(HttpStatusCode.OK, pingCall.StatusCode);
         }
 
-        using (var real = await proxy.InvokeAsync("hello"))
+        using (var real = await proxy.InvokeAsync("hello", ping))
         {
-            Assert.Equal(HttpStatusCode.OK, real.StatusCode);
+            Assert.Equal(HttpStatusCode.OK, real.StatusCode); // the one permit: a ping's payload without the proof is a call like any other
         }
 
-        using (var realAgain = await proxy.InvokeAsync("hello"))
+        using (var realAgain = await proxy.InvokeAsync("hello", ping))
         {
             Assert.Equal(HttpStatusCode.TooManyRequests, realAgain.StatusCode);
         }

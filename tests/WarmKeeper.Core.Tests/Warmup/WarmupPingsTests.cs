@@ -14,7 +14,7 @@ public sealed class WarmupPingsTests
     public void Recognizes_the_pings_the_warmer_sends(WarmupPayloadFormat format)
     {
         var policy = new WarmupPolicy { Id = "p", Target = "local", Function = "f", Schedule = "* * * * *", PayloadFormat = format };
-        Assert.True(WarmupPings.IsPing(WarmupPings.Build(policy, "c", 0, 1)));
+        Assert.True(WarmupPings.TryRead(WarmupPings.Build(policy, "c", 0, 1), out _));
     }
 
     [Theory]
@@ -22,7 +22,7 @@ public sealed class WarmupPingsTests
     [InlineData("")]
     [InlineData("{\"warmer\":false}")]
     public void Ordinary_events_are_not_pings(string payload) =>
-        Assert.False(WarmupPings.IsPing(Encoding.UTF8.GetBytes(payload)));
+        Assert.False(WarmupPings.TryRead(Encoding.UTF8.GetBytes(payload), out _));
 
     [Theory]
     [InlineData(WarmupPayloadFormat.WarmKeeper, "warmkeeper")]
