@@ -86,10 +86,10 @@ internal sealed class RevisionedResource<TStore, TModel, TResource>
             .WithName($"Get{Names.Singular}").WithSummary(Summaries.Get);
         group.MapPost("/", (EventLog events, HttpContext context, CancellationToken cancellationToken) => CreateAsync(events, context, cancellationToken))
             .WithName($"Create{Names.Singular}").WithSummary(Summaries.Create)
-            .Accepts<TResource>("application/json").RequireAuthorization(SecurityServiceCollectionExtensions.WritePolicy);
+            .Accepts<TResource>("application/json").RequireJsonBody().RequireAuthorization(SecurityServiceCollectionExtensions.WritePolicy);
         group.MapPut("/{id}", (string id, EventLog events, HttpContext context, CancellationToken cancellationToken) => UpdateAsync(id, events, context, cancellationToken))
             .WithName($"Update{Names.Singular}").WithSummary(Summaries.Update)
-            .Accepts<TResource>("application/json").RequireAuthorization(SecurityServiceCollectionExtensions.WritePolicy);
+            .Accepts<TResource>("application/json").RequireJsonBody().RequireAuthorization(SecurityServiceCollectionExtensions.WritePolicy);
         group.MapDelete("/{id}", (string id, EventLog events, HttpContext context, CancellationToken cancellationToken) => DeleteAsync(id, events, context, cancellationToken))
             .WithName($"Delete{Names.Singular}").WithSummary(Summaries.Delete)
             .RequireAuthorization(SecurityServiceCollectionExtensions.WritePolicy);

@@ -62,16 +62,11 @@ public static partial class WarmupPolicyValidator
             {
                 errors.Add("customPayload", "customPayload is required when payloadFormat is custom.");
             }
-            else
+            else if (JsonLimits.TryCheck(policy.CustomPayload, "customPayload", errors, out _)
+                     && Encoding.UTF8.GetByteCount(policy.CustomPayload) > WarmupDefaults.MaxPayloadBytes)
             {
-                try
-                {
-                    using var _ = JsonDocument.Parse(policy.CustomPayload);
-                }
-                catch (JsonException e)
-                {
-                    errors.Add("customPayload", $"customPayload is not valid JSON: {e.Message}");
-                }
+                // Every ping of the policy would be refused by Lambda: refuse the policy instead.
+                errors.Add("customPayload", $"customPayload is {Encoding.UTF8.GetByteCount(policy.CustomPayload)} bytes; Lambda accepts an invocation payload of at most {WarmupDefaults.MaxPayloadBytes} bytes (6 MB).");
             }
         }
         else if (policy.CustomPayload is not null)
@@ -102,18 +97,14 @@ public static partial class WarmupPolicyValidator
 
     private static void ValidateClientContext(ValidationErrors errors, string clientContext)
     {
-        try
+        if (!JsonLimits.TryCheck(clientContext, "clientContext", errors, out var kind))
         {
-            using var doc = JsonDocument.Parse(clientContext);
-            if (doc.RootElement.ValueKind != JsonValueKind.Object)
-            {
-                errors.Add("clientContext", $"clientContext must be a JSON object, not {doc.RootElement.ValueKind.ToString().ToLowerInvariant()}.");
-                return;
-            }
+            return;
         }
-        catch (JsonException e)
+
+        if (kind != JsonValueKind.Object)
         {
-            errors.Add("clientContext", $"clientContext is not valid JSON: {e.Message}");
+            errors.Add("clientContext", $"clientContext must be a JSON object, not {kind.ToString().ToLowerInvariant()}.");
             return;
         }
 
@@ -125,6 +116,6 @@ public static partial class WarmupPolicyValidator
         }
     }
 
-    [GeneratedRegex(@"^(\$LATEST|[0-9]+|[a-zA-Z0-9-_]+)$")]
+    [GeneratedRegex(@"^(\$LATEST|[0-9]+|[a-zA-Z0-9-_]+)\z")]
     private static partial Regex QualifierPattern();
 }
