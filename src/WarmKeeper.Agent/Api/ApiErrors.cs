@@ -15,7 +15,19 @@ internal static class ApiErrors
         services.AddProblemDetails();
         services.AddExceptionHandler<BadRequestExceptionHandler>();
         services.AddExceptionHandler<TargetUnavailableExceptionHandler>();
-        services.AddOpenApi();
+        services.AddOpenApi(o => o.AddOperationTransformer((operation, _, _) =>
+        {
+            // Kestrel (a body over the size limit) and routing (a body of a type the endpoint does not accept) answer
+            // before a handler runs: say so on every operation taking a body.
+            if (operation.RequestBody is not null)
+            {
+                operation.Responses ??= [];
+                operation.Responses.TryAdd("413", new Microsoft.OpenApi.OpenApiResponse { Description = "The body is larger than the agent accepts (problem details naming body)." });
+                operation.Responses.TryAdd("415", new Microsoft.OpenApi.OpenApiResponse { Description = "The body is not application/json (problem details naming Content-Type)." });
+            }
+
+            return Task.CompletedTask;
+        }));
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull);
         return services;
     }

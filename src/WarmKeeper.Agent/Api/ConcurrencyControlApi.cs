@@ -16,6 +16,7 @@ internal static class ConcurrencyControlApi
     public static IEndpointRouteBuilder MapConcurrencyControlApi(this IEndpointRouteBuilder endpoints)
     {
         var group = endpoints.MapGroup("/api/v1/functions/{target}/{name}").WithTags("functions")
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status503ServiceUnavailable)
             .RequireAuthorization(SecurityServiceCollectionExtensions.ReadPolicy);
         group.MapPut("/reserved-concurrency", PutReservedAsync).WithName("PutReservedConcurrency")
             .WithSummary("Sets reserved concurrency by hand (body {\"value\": n}); refused if it would break the account's unreserved floor.")
@@ -128,6 +129,11 @@ internal static class ConcurrencyControlApi
         if (value is < 0)
         {
             errors.Add("value", "value must be 0 or more.");
+        }
+
+        if (qualifier is not null)
+        {
+            PolicyIdentityRules.ValidateQualifier(errors, "qualifier", qualifier);
         }
 
         if (qualifier == "$LATEST")

@@ -11,11 +11,11 @@ internal static class FunctionsApi
 {
     public static IEndpointRouteBuilder MapFunctionsApi(this IEndpointRouteBuilder endpoints)
     {
-        var group = endpoints.MapGroup("/api/v1/functions").WithTags("functions").RequireAuthorization(SecurityServiceCollectionExtensions.ReadPolicy);
+        var group = endpoints.MapGroup("/api/v1/functions").WithTags("functions").ProducesProblem(StatusCodes.Status503ServiceUnavailable).RequireAuthorization(SecurityServiceCollectionExtensions.ReadPolicy);
         group.MapGet("/", ListAsync).WithName("ListFunctions").WithSummary("Functions of every target (or of ?target=).");
-        group.MapGet("/{target}/{name}", GetAsync).WithName("GetFunction")
+        group.MapGet("/{target}/{name}", GetAsync).WithName("GetFunction").ProducesProblem(StatusCodes.Status404NotFound)
             .WithSummary("A function: versions, aliases, reserved and provisioned concurrency, environments where the target can tell.");
-        group.MapGet("/{target}/{name}/metrics", MetricsAsync).WithName("GetFunctionMetrics")
+        group.MapGet("/{target}/{name}/metrics", MetricsAsync).WithName("GetFunctionMetrics").ProducesProblem(StatusCodes.Status404NotFound)
             .WithSummary("Demand time series: ?window=00:10:00&step=00:00:10&qualifier=live (qualifier omitted: all of the function).");
         return endpoints;
     }
@@ -52,6 +52,11 @@ internal static class FunctionsApi
         var errors = query.Errors;
         PolicyIdentityRules.ValidateFunctionName(errors, "name", name);
         qualifier = query.String("qualifier");
+        if (qualifier is not null)
+        {
+            PolicyIdentityRules.ValidateQualifier(errors, "qualifier", qualifier);
+        }
+
         var windowSpan = ParseSpan(query.String("window"), TimeSpan.FromMinutes(10), "window", errors);
         var stepSpan = ParseSpan(query.String("step"), TimeSpan.FromSeconds(10), "step", errors);
         if (stepSpan < TimeSpan.FromSeconds(1))

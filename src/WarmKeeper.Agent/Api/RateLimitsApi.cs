@@ -59,7 +59,7 @@ internal static class RateLimitsApi
             OnUpdated = static (stored, _, services) => services.GetRequiredService<RateLimitRegistry>().Apply(stored),
             OnDeleted = static (deleted, services) => services.GetRequiredService<RateLimitRegistry>().Remove(deleted.Value.Id),
         });
-        group.MapPost("/{id}/reserved-concurrency", ReservedConcurrencyAsync).WithName("DeriveReservedConcurrency").RequireJsonBody()
+        group.MapPost("/{id}/reserved-concurrency", ReservedConcurrencyAsync).WithName("DeriveReservedConcurrency").ProducesProblem(StatusCodes.Status404NotFound).RequireJsonBody()
             .WithSummary("Derives reserved concurrency from the limit (rate × observed p95 duration) and applies it unless apply is false.")
             .RequireAuthorization(SecurityServiceCollectionExtensions.WritePolicy);
         return endpoints;

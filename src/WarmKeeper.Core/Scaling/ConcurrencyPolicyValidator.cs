@@ -23,6 +23,10 @@ public static class ConcurrencyPolicyValidator
         {
             errors.Add("qualifier", "Provisioned concurrency cannot be applied to $LATEST; use a published version or an alias.");
         }
+        else
+        {
+            PolicyIdentityRules.ValidateQualifier(errors, "qualifier", policy.Qualifier);
+        }
 
         if (policy.Min < 0)
         {

@@ -53,6 +53,20 @@ public static partial class PolicyIdentityRules
         }
     }
 
+    /// <summary>A version or alias name as Lambda allows them ($LATEST, digits, or up to 128 letters, digits, '-' and '_').</summary>
+    public static void ValidateQualifier(ValidationErrors errors, string field, string qualifier)
+    {
+        ArgumentNullException.ThrowIfNull(errors);
+        ArgumentNullException.ThrowIfNull(qualifier);
+        if (qualifier.Length is 0 or > 128 || !QualifierText().IsMatch(qualifier))
+        {
+            errors.Add(field, $"'{qualifier}' is not a version or alias name.");
+        }
+    }
+
+    [GeneratedRegex(@"^(\$LATEST|[0-9]+|[a-zA-Z0-9-_]+)\z", RegexOptions.CultureInvariant)]
+    private static partial Regex QualifierText();
+
     [GeneratedRegex("^[a-z0-9][a-z0-9-]{0,63}\\z", RegexOptions.CultureInvariant)]
     private static partial Regex Slug();
 

@@ -1,6 +1,5 @@
 using System.Text;
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using WarmKeeper.Core.Validation;
 using WarmKeeper.Core.Scheduling;
 
@@ -10,7 +9,7 @@ namespace WarmKeeper.Core.Warmup;
 /// The rules a warm-up policy must satisfy on its own. Whether its target, function and qualifier
 /// exist is checked against the targets by the agent, which adds to the same errors.
 /// </summary>
-public static partial class WarmupPolicyValidator
+public static class WarmupPolicyValidator
 {
     public static ValidationErrors Validate(WarmupPolicy policy)
     {
@@ -19,9 +18,9 @@ public static partial class WarmupPolicyValidator
 
         PolicyIdentityRules.Validate(errors, policy.Id, policy.Target, policy.Function);
 
-        if (policy.Qualifier is { } qualifier && (qualifier.Length == 0 || qualifier.Length > 128 || !QualifierPattern().IsMatch(qualifier)))
+        if (policy.Qualifier is { } qualifier)
         {
-            errors.Add("qualifier", $"'{qualifier}' is not a version or alias name.");
+            PolicyIdentityRules.ValidateQualifier(errors, "qualifier", qualifier);
         }
 
         if (!CronSchedule.TryParse(policy.Schedule, policy.TimeZone, out _, out var cronError, out var zoneError))
@@ -115,7 +114,4 @@ public static partial class WarmupPolicyValidator
             errors.Add("clientContext", $"clientContext is {base64Length} bytes in base64; Lambda accepts at most {WarmupDefaults.MaxClientContextBase64Bytes}.");
         }
     }
-
-    [GeneratedRegex(@"^(\$LATEST|[0-9]+|[a-zA-Z0-9-_]+)\z")]
-    private static partial Regex QualifierPattern();
 }

@@ -55,6 +55,7 @@ public sealed class WarmupPolicyResourceTests
     [InlineData("""{"id":"w","target":"local","function":"hel\ud800lo","schedule":"0 0 1 1 *"}""", "function")]
     [InlineData("""{"id":"w","target":"local","function":"hello","schedule":"0 0 1 1 *","activeWindow":{"days":["\udfff"]}}""", "activeWindow.days[0]")]
     [InlineData("""{"id":"w","target":"local","function":"hel\u0000lo","schedule":"0 0 1 1 *"}""", "function")]
+    [InlineData("""{"id":"w","target":"local","function":"orders","qualifier":"\uFFFD","schedule":"0 0 1 1 *"}""", "qualifier")]
     public async Task Duplicate_keys_lone_surrogates_and_nul_are_refused_naming_the_field(string body, string field)
     {
         await using var agent = await AgentHost.StartAsync();
