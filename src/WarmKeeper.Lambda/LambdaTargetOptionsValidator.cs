@@ -153,9 +153,9 @@ public sealed partial class LambdaTargetOptionsValidator : IValidateOptions<Lamb
         }
     }
 
-    [GeneratedRegex("^[A-Za-z0-9_-]{1,64}$")]
+    [GeneratedRegex("^[A-Za-z0-9_-]{1,64}\\z")]
     private static partial Regex TargetNamePattern();
 
-    [GeneratedRegex("^[a-z]{2}(-[a-z]+)+-[0-9]+$")]
+    [GeneratedRegex("^[a-z]{2}(-[a-z]+)+-[0-9]+\\z")]
     private static partial Regex RegionPattern();
 }

@@ -18,6 +18,7 @@ internal static class Program
         new("reconcile", "one autoscaler tick over 10,000 functions against the decider alone (issue 4)", ReconcileBenchmark.RunAsync),
         new("proxy", "the invoke proxy against direct invokes at concurrency 1, 16 and 64, and one limiter decision (issue 5)", ct => ProxyBenchmark.RunAsync([], ct)),
         new("crash", "600 writes through the REST API with 6 SIGKILLs of the agent: acknowledged writes lost, integrity, schedules (issue 12)", CrashBenchmark.RunAsync),
+        new("fuzz", "5,000 requests generated from the agent's OpenAPI document: 5xx seen, schema mismatches, refusals that changed something (issue 12)", FuzzBenchmark.RunAsync),
         new("goal", "adaptive against its goal on synthetic traces: 8 seeds x 4 families x REAP 5/10/30 (goal --seeds 1-8 --families mixed,bursty --reap 5,10,30 --dump DIR)", ct => GoalBenchmark.RunAsync([.. Environment.GetCommandLineArgs().Skip(2)], ct)),
     ];
 

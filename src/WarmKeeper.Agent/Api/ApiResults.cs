@@ -8,7 +8,13 @@ internal static class ApiResults
 {
     /// <summary>RFC 9457 problem details listing every invalid field.</summary>
     public static ValidationProblem Invalid(ValidationErrors errors) =>
-        TypedResults.ValidationProblem(errors.ToDictionary(), title: $"The request has {errors.Count} invalid field{(errors.Count == 1 ? "" : "s")}.");
+        TypedResults.ValidationProblem(errors.ToDictionary(), title: Title(errors));
+
+    /// <summary>Problem details listing every invalid field, with a status other than 400 (a 415, a 413).</summary>
+    public static ProblemHttpResult Invalid(ValidationErrors errors, int statusCode) =>
+        TypedResults.Problem(new HttpValidationProblemDetails(errors.ToDictionary()) { Status = statusCode, Title = Title(errors) });
+
+    private static string Title(ValidationErrors errors) => $"The request has {errors.Count} invalid field{(errors.Count == 1 ? "" : "s")}.";
 
     public static ProblemHttpResult NotFound(string what) =>
         TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: $"{what} was not found.");

@@ -16,14 +16,17 @@ internal static class ConcurrencyControlApi
     public static IEndpointRouteBuilder MapConcurrencyControlApi(this IEndpointRouteBuilder endpoints)
     {
         var group = endpoints.MapGroup("/api/v1/functions/{target}/{name}").WithTags("functions")
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status503ServiceUnavailable)
             .RequireAuthorization(SecurityServiceCollectionExtensions.ReadPolicy);
         group.MapPut("/reserved-concurrency", PutReservedAsync).WithName("PutReservedConcurrency")
             .WithSummary("Sets reserved concurrency by hand (body {\"value\": n}); refused if it would break the account's unreserved floor.")
+            .RequireJsonBody()
             .RequireAuthorization(SecurityServiceCollectionExtensions.WritePolicy);
         group.MapDelete("/reserved-concurrency", DeleteReservedAsync).WithName("DeleteReservedConcurrency")
             .WithSummary("Removes the function's reserved concurrency.").RequireAuthorization(SecurityServiceCollectionExtensions.WritePolicy);
         group.MapPut("/provisioned-concurrency", PutProvisionedAsync).WithName("PutProvisionedConcurrency")
             .WithSummary("Sets provisioned concurrency by hand (body {\"qualifier\": \"live\", \"value\": n}); pauses the policy covering it.")
+            .RequireJsonBody()
             .RequireAuthorization(SecurityServiceCollectionExtensions.WritePolicy);
         return endpoints;
     }
@@ -33,6 +36,7 @@ internal static class ConcurrencyControlApi
         IConfiguration configuration, CancellationToken cancellationToken)
     {
         var errors = new ValidationErrors();
+        PolicyIdentityRules.ValidateFunctionName(errors, "name", name);
         var json = await JsonFieldReader.ReadAsync(request, errors, cancellationToken);
         var value = json?.Int("value", required: true);
         json?.RejectUnknownFields();
@@ -81,9 +85,16 @@ internal static class ConcurrencyControlApi
         }
     }
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteReservedAsync(
+    private static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> DeleteReservedAsync(
         string target, string name, ILambdaTargets targets, EventLog events, HttpContext context, CancellationToken cancellationToken)
     {
+        var errors = new ValidationErrors();
+        PolicyIdentityRules.ValidateFunctionName(errors, "name", name);
+        if (!errors.IsValid)
+        {
+            return ApiResults.Invalid(errors);
+        }
+
         if (!targets.TryGet(target, out var lambda))
         {
             return ApiResults.NotFound($"Target '{target}'");
@@ -110,6 +121,7 @@ internal static class ConcurrencyControlApi
         HttpContext context, CancellationToken cancellationToken)
     {
         var errors = new ValidationErrors();
+        PolicyIdentityRules.ValidateFunctionName(errors, "name", name);
         var json = await JsonFieldReader.ReadAsync(request, errors, cancellationToken);
         var qualifier = json?.String("qualifier", required: true);
         var value = json?.Int("value", required: true);
@@ -117,6 +129,11 @@ internal static class ConcurrencyControlApi
         if (value is < 0)
         {
             errors.Add("value", "value must be 0 or more.");
+        }
+
+        if (qualifier is not null)
+        {
+            PolicyIdentityRules.ValidateQualifier(errors, "qualifier", qualifier);
         }
 
         if (qualifier == "$LATEST")
@@ -144,6 +161,10 @@ internal static class ConcurrencyControlApi
             {
                 await lambda.DeleteProvisionedConcurrencyConfigAsync(name, qualifier, cancellationToken);
             }
+        }
+        catch (ProvisionedConcurrencyConfigNotFoundException) when (value == 0)
+        {
+            // None configured is what 0 asks for: the desired state holds, so setting 0 again is safe.
         }
         catch (LambdaResourceNotFoundException)
         {

@@ -17,35 +17,37 @@ internal static class EventsApi
         return endpoints;
     }
 
+    // The parameters are strings, read by QueryReader, so a malformed one is named in problem details.
     private static async Task<Results<Ok<EventPage>, ValidationProblem>> QueryAsync(
-        string? function, string? kind, string? since, long? before, int? limit, EventLog log, CancellationToken cancellationToken)
+        string? function, string? kind, string? since, string? before, string? limit, HttpRequest request, EventLog log, CancellationToken cancellationToken)
     {
-        var errors = new ValidationErrors();
+        _ = (function, kind, since, before, limit);
+        var query = new QueryReader(request, new ValidationErrors());
+        var functionName = query.String("function");
+        var kindName = query.String("kind");
+        var sinceText = query.String("since");
+        var beforeId = query.Long("before", 1, long.MaxValue);
+        var pageSize = query.Int("limit", 1, EventLog.MaxPageSize) ?? 100;
         DateTimeOffset? sinceTime = null;
-        if (since is not null)
+        if (sinceText is not null)
         {
-            if (DateTimeOffset.TryParse(since, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var parsed))
+            if (DateTimeOffset.TryParse(sinceText, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var parsed))
             {
                 sinceTime = parsed;
             }
             else
             {
-                errors.Add("since", $"since must be an ISO 8601 time such as 2026-11-27T08:00:00Z, not '{since}'.");
+                query.Errors.Add("since", $"since must be an ISO 8601 time such as 2026-11-27T08:00:00Z, not '{sinceText}'.");
             }
         }
 
-        if (limit is < 1 or > EventLog.MaxPageSize)
+        if (!query.Errors.IsValid)
         {
-            errors.Add("limit", $"limit must be between 1 and {EventLog.MaxPageSize}.");
+            return ApiResults.Invalid(query.Errors);
         }
 
-        if (!errors.IsValid)
-        {
-            return ApiResults.Invalid(errors);
-        }
-
-        var page = await log.QueryAsync(new EventQuery(function, kind, sinceTime, before, limit ?? 100), cancellationToken);
-        return TypedResults.Ok(new EventPage(page, page.Count == (limit ?? 100) ? page[^1].Id : null));
+        var page = await log.QueryAsync(new EventQuery(functionName, kindName, sinceTime, beforeId, pageSize), cancellationToken);
+        return TypedResults.Ok(new EventPage(page, page.Count == pageSize ? page[^1].Id : null));
     }
 }
 

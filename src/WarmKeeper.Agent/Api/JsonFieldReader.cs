@@ -21,15 +21,28 @@ internal sealed class JsonFieldReader
 
     public ValidationErrors Errors { get; }
 
-    /// <summary>Parses the request body; null (with an error on "body") when it is not a JSON object.</summary>
+    /// <summary>
+    /// Parses the request body; null (with the errors) when it is not a JSON object or breaks
+    /// <see cref="JsonLimits"/> (too deep, a key twice, a lone surrogate): the door every body passes,
+    /// so nothing that would break a later read is stored.
+    /// </summary>
     public static async Task<JsonFieldReader?> ReadAsync(HttpRequest request, ValidationErrors errors, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(errors);
         try
         {
-            using var doc = await JsonDocument.ParseAsync(request.Body, default, cancellationToken);
+            using var doc = await JsonDocument.ParseAsync(request.Body, JsonLimits.ParseOptions, cancellationToken);
             if (doc.RootElement.ValueKind != JsonValueKind.Object)
             {
                 errors.Add("body", "The body must be a JSON object.");
+                return null;
+            }
+
+            var before = errors.Count;
+            JsonLimits.Check(doc.RootElement, string.Empty, errors);
+            if (errors.Count > before)
+            {
                 return null;
             }
 

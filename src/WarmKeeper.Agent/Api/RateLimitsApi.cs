@@ -29,6 +29,13 @@ public sealed record RateLimitResource(
 
 internal static class RateLimitsApi
 {
+    /// <summary>
+    /// The documented spellings only: Enum.TryParse would also take "1" or "0, 2" and read them as a
+    /// treatment nobody wrote.
+    /// </summary>
+    private static readonly Dictionary<string, WarmupPingTreatment> PingTreatments = Enum.GetValues<WarmupPingTreatment>()
+        .ToDictionary(t => JsonNamingPolicy.CamelCase.ConvertName(t.ToString()), StringComparer.OrdinalIgnoreCase);
+
     public static IEndpointRouteBuilder MapRateLimitsApi(this IEndpointRouteBuilder endpoints)
     {
         var group = endpoints.MapRevisionedResource(new RevisionedResource<RateLimitStore, RateLimitSpec, RateLimitResource>
@@ -43,7 +50,7 @@ internal static class RateLimitsApi
             Id = static s => s.Id,
             ToResource = static (stored, services) => ToResource(stored, services.GetRequiredService<RateLimitRegistry>()),
             Read = Read,
-            CheckAsync = static (s, errors, services, cancellationToken) => CheckFunctionsAsync(s, errors, services.GetRequiredService<FunctionCatalog>(), cancellationToken),
+            CheckAsync = static (s, errors, services, cancellationToken) => CheckFunctionsAsync(s, errors, services, cancellationToken),
             CreateConflict = static s => $"A rate limit with id '{s.Id}' exists already; PUT /api/v1/rate-limits/{s.Id} replaces it.",
             EventSubject = static s => (s.Target, s.Functions.Count == 1 ? s.Functions[0] : null, null),
             EventField = "rateLimit",
@@ -52,7 +59,7 @@ internal static class RateLimitsApi
             OnUpdated = static (stored, _, services) => services.GetRequiredService<RateLimitRegistry>().Apply(stored),
             OnDeleted = static (deleted, services) => services.GetRequiredService<RateLimitRegistry>().Remove(deleted.Value.Id),
         });
-        group.MapPost("/{id}/reserved-concurrency", ReservedConcurrencyAsync).WithName("DeriveReservedConcurrency")
+        group.MapPost("/{id}/reserved-concurrency", ReservedConcurrencyAsync).WithName("DeriveReservedConcurrency").ProducesProblem(StatusCodes.Status404NotFound).RequireJsonBody()
             .WithSummary("Derives reserved concurrency from the limit (rate × observed p95 duration) and applies it unless apply is false.")
             .RequireAuthorization(SecurityServiceCollectionExtensions.WritePolicy);
         return endpoints;
@@ -70,7 +77,7 @@ internal static class RateLimitsApi
         var errors = new ValidationErrors();
         TimeSpan? p95 = null;
         var apply = true;
-        if (request.ContentLength is > 0 || request.Headers.TransferEncoding.Count > 0)
+        if (ApiErrors.HasBody(request))
         {
             var json = await JsonFieldReader.ReadAsync(request, errors, cancellationToken);
             if (json is not null)
@@ -126,7 +133,7 @@ internal static class RateLimitsApi
         var maxQueueWait = json.Duration("maxQueueWait");
         var pingsText = json.String("warmupPings");
         var pings = WarmupPingTreatment.ExemptFromRate;
-        if (pingsText is not null && !Enum.TryParse(pingsText, ignoreCase: true, out pings))
+        if (pingsText is not null && !PingTreatments.TryGetValue(pingsText, out pings))
         {
             errors.Add("warmupPings", "warmupPings must be exemptFromRate (the default), exempt or limited.");
         }
@@ -166,30 +173,50 @@ internal static class RateLimitsApi
         return spec;
     }
 
-    /// <summary>Names each function the target lacks (<c>functions[i]</c>), or the target when it is unknown.</summary>
-    private static async Task CheckFunctionsAsync(RateLimitSpec spec, ValidationErrors errors, FunctionCatalog catalog, CancellationToken cancellationToken)
+    /// <summary>
+    /// Names each function the target lacks (<c>functions[i]</c>), or the target when it is unknown. One
+    /// paged listing of the target answers for every plain name, instead of a GetFunction per name (a
+    /// list of thousands once took that many control-plane calls); only a qualified name or an ARN,
+    /// which a listing does not show as such, is looked up on its own.
+    /// </summary>
+    private static async Task CheckFunctionsAsync(RateLimitSpec spec, ValidationErrors errors, IServiceProvider services, CancellationToken cancellationToken)
     {
         if (errors.Has("target") || errors.Has("functions"))
         {
             return;
         }
 
+        var targets = services.GetRequiredService<ILambdaTargets>();
+        if (!targets.TryGet(spec.Target, out _))
+        {
+            errors.Add("target", $"Unknown target '{spec.Target}'; known targets: {string.Join(", ", targets.Names)}.");
+            return;
+        }
+
+        var catalog = services.GetRequiredService<FunctionCatalog>();
+
+        var listed = (await catalog.ListAsync(spec.Target, cancellationToken))
+            .SelectMany(f => new[] { f.Name, f.Arn })
+            .ToHashSet(StringComparer.Ordinal);
         for (var i = 0; i < spec.Functions.Count; i++)
         {
-            if (errors.Has($"functions[{i}]"))
+            var name = spec.Functions[i];
+            if (errors.Has($"functions[{i}]") || listed.Contains(name))
             {
                 continue;
             }
 
-            var found = new ValidationErrors();
-            await catalog.CheckExistsAsync(spec.Target, spec.Functions[i], null, found, cancellationToken);
-            if (found.Has("target"))
+            var missing = new ValidationErrors();
+            if (name.Contains(':', StringComparison.Ordinal))
             {
-                errors.AddRange(found);
-                break;
+                await catalog.CheckExistsAsync(spec.Target, name, null, missing, cancellationToken);
+            }
+            else
+            {
+                missing.Add("function", $"The target '{spec.Target}' has no function '{name}'.");
             }
 
-            foreach (var message in found.ToDictionary().Values.SelectMany(m => m))
+            foreach (var message in missing.ToDictionary().Values.SelectMany(m => m))
             {
                 errors.Add($"functions[{i}]", message);
             }

@@ -83,15 +83,17 @@ internal sealed class RevisionedResource<TStore, TModel, TResource>
         group.MapGet("/", (HttpContext context, CancellationToken cancellationToken) => ListAsync(context, cancellationToken))
             .WithName($"List{Names.Plural}").WithSummary(Summaries.List);
         group.MapGet("/{id}", (string id, HttpContext context, CancellationToken cancellationToken) => GetAsync(id, context, cancellationToken))
-            .WithName($"Get{Names.Singular}").WithSummary(Summaries.Get);
+            .WithName($"Get{Names.Singular}").WithSummary(Summaries.Get).ProducesProblem(StatusCodes.Status404NotFound);
         group.MapPost("/", (EventLog events, HttpContext context, CancellationToken cancellationToken) => CreateAsync(events, context, cancellationToken))
-            .WithName($"Create{Names.Singular}").WithSummary(Summaries.Create)
-            .Accepts<TResource>("application/json").RequireAuthorization(SecurityServiceCollectionExtensions.WritePolicy);
+            .WithName($"Create{Names.Singular}").WithSummary(Summaries.Create).ProducesProblem(StatusCodes.Status409Conflict)
+            .Accepts<TResource>("application/json").RequireJsonBody().RequireAuthorization(SecurityServiceCollectionExtensions.WritePolicy);
         group.MapPut("/{id}", (string id, EventLog events, HttpContext context, CancellationToken cancellationToken) => UpdateAsync(id, events, context, cancellationToken))
             .WithName($"Update{Names.Singular}").WithSummary(Summaries.Update)
-            .Accepts<TResource>("application/json").RequireAuthorization(SecurityServiceCollectionExtensions.WritePolicy);
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status412PreconditionFailed)
+            .Accepts<TResource>("application/json").RequireJsonBody().RequireAuthorization(SecurityServiceCollectionExtensions.WritePolicy);
         group.MapDelete("/{id}", (string id, EventLog events, HttpContext context, CancellationToken cancellationToken) => DeleteAsync(id, events, context, cancellationToken))
             .WithName($"Delete{Names.Singular}").WithSummary(Summaries.Delete)
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status412PreconditionFailed)
             .RequireAuthorization(SecurityServiceCollectionExtensions.WritePolicy);
         return group;
     }

@@ -24,7 +24,8 @@ internal static class WarmupPoliciesApi
             ToResource = static (stored, _) => WarmupPolicyMapping.ToResource(stored),
             Read = WarmupPolicyMapping.Read,
             CheckAsync = static (p, errors, services, cancellationToken) =>
-                errors.Has("target") || errors.Has("function")
+                // A name the rules refused is not looked up: it may not even be sendable in a URL.
+                errors.Has("target") || errors.Has("function") || errors.Has("qualifier")
                     ? Task.CompletedTask
                     : services.GetRequiredService<FunctionCatalog>().CheckExistsAsync(p.Target, p.Function, p.Qualifier, errors, cancellationToken),
             CreateConflict = static p => $"A warm-up policy with id '{p.Id}' exists already; PUT /api/v1/warmup-policies/{p.Id} replaces it.",
@@ -51,7 +52,7 @@ internal static class WarmupPoliciesApi
             },
             OnDeleted = static (deleted, services) => services.GetRequiredService<WarmupScheduler>().Remove(deleted.Value.Id),
         });
-        group.MapPost("/{id}/run", RunAsync).WithName("RunWarmupPolicy").WithSummary("Runs a policy now and answers with the run's report.")
+        group.MapPost("/{id}/run", RunAsync).WithName("RunWarmupPolicy").ProducesProblem(StatusCodes.Status404NotFound).WithSummary("Runs a policy now and answers with the run's report.")
             .RequireAuthorization(SecurityServiceCollectionExtensions.WritePolicy);
         return endpoints;
     }

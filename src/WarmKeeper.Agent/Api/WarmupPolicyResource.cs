@@ -17,6 +17,7 @@ public sealed record WarmupPolicyResource(
     int FanOut,
     string PayloadFormat,
     JsonNode? CustomPayload,
+    JsonNode? ClientContext,
     int HoldMs,
     ActiveWindowResource? ActiveWindow,
     bool Enabled,
@@ -45,7 +46,9 @@ internal static class WarmupPolicyMapping
         var p = stored.Value;
         return new WarmupPolicyResource(
             p.Id, p.Target, p.Function, p.Qualifier, p.Schedule, p.TimeZone, p.FanOut, FormatName(p.PayloadFormat),
-            p.CustomPayload is null ? null : JsonNode.Parse(p.CustomPayload),
+            // Read as stored values, not re-parsed blindly: an older version stored what it did not check.
+            p.CustomPayload is null ? null : JsonLimits.ReadStored(p.CustomPayload),
+            p.ClientContext is null ? null : JsonLimits.ReadStored(p.ClientContext),
             p.HoldMs,
             p.ActiveWindow is null ? null : new ActiveWindowResource(
                 p.ActiveWindow.Days.Select(d => d.ToString().ToLowerInvariant()).ToList(),
@@ -68,6 +71,7 @@ internal static class WarmupPolicyMapping
         var fanOut = json.Int("fanOut") ?? 1;
         var formatName = json.String("payloadFormat") ?? "warmkeeper";
         var customPayload = json.RawJson("customPayload");
+        var clientContext = json.RawJson("clientContext");
         var holdMs = json.Int("holdMs") ?? WarmupDefaults.HoldMs;
         var enabled = json.Bool("enabled") ?? true;
         var verify = json.Bool("verify") ?? true;
@@ -96,6 +100,7 @@ internal static class WarmupPolicyMapping
             FanOut = fanOut,
             PayloadFormat = format,
             CustomPayload = customPayload,
+            ClientContext = clientContext,
             HoldMs = holdMs,
             ActiveWindow = window,
             Enabled = enabled,

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
 using WarmKeeper.Agent.Persistence;
+using WarmKeeper.Core.Validation;
 
 namespace WarmKeeper.Agent.Events;
 
@@ -135,7 +136,12 @@ public sealed class EventLog(IDbContextFactory<WarmKeeperDbContext> contexts, Ti
         row.PolicyId,
         row.Actor,
         row.Summary,
-        JsonNode.Parse(row.Data) as JsonObject ?? []);
+        // An older version stored what it did not check (a payload 60 levels deep): read what can be read.
+        JsonLimits.ReadStored(row.Data) switch
+        {
+            JsonObject data => data,
+            var other => new JsonObject { ["stored"] = other },
+        });
 
     internal static JsonObject ToData<T>(T value) =>
         JsonSerializer.SerializeToNode(value, JsonSerializerOptions.Web) as JsonObject ?? [];

@@ -51,7 +51,7 @@ public static class AgentApplication
         builder.Services.AddWarmKeeperAgent(builder.Configuration, timeProvider ?? TimeProvider.System);
         var app = builder.Build();
         ValidateConfiguration(app);
-        app.UseExceptionHandler();
+        app.UseWarmKeeperApiErrors();
 
         app.UseAuthentication();
         app.UseAuthorization();
@@ -107,10 +107,7 @@ public static class AgentApplication
         services.AddWarmKeeperProtection(configuration);
         services.AddWarmKeeperDashboard();
 
-        services.AddProblemDetails();
-        services.AddExceptionHandler<TargetUnavailableExceptionHandler>();
-        services.AddOpenApi();
-        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull);
+        services.AddWarmKeeperApi();
         services.AddHealthChecks();
         return services;
     }

@@ -33,6 +33,6 @@ internal sealed partial class AgentOptionsValidator : IValidateOptions<AgentOpti
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 
-    [GeneratedRegex("^[a-z0-9-]{1,32}$")]
+    [GeneratedRegex("^[a-z0-9-]{1,32}\\z")]
     private static partial Regex TargetName();
 }

@@ -92,6 +92,10 @@ public sealed class WarmupPolicyRow : IRevisionedRow
     public int FanOut { get; set; }
     public required string PayloadFormat { get; set; }
     public string? CustomPayload { get; set; }
+
+    /// <summary>The JSON document sent base64-encoded as the pings' <c>X-Amz-Client-Context</c>, or null for the format's default.</summary>
+    public string? ClientContext { get; set; }
+
     public int HoldMs { get; set; }
 
     /// <summary>The active window as JSON, or null.</summary>

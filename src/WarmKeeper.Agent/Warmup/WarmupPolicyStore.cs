@@ -36,6 +36,7 @@ public sealed class WarmupPolicyStore(IDbContextFactory<WarmKeeperDbContext> con
         row.FanOut = value.FanOut;
         row.PayloadFormat = value.PayloadFormat.ToString();
         row.CustomPayload = value.CustomPayload;
+        row.ClientContext = value.ClientContext;
         row.HoldMs = value.HoldMs;
         row.ActiveWindow = value.ActiveWindow is null ? null : JsonSerializer.Serialize(value.ActiveWindow, JsonSerializerOptions.Web);
         row.Enabled = value.Enabled;
@@ -54,6 +55,7 @@ public sealed class WarmupPolicyStore(IDbContextFactory<WarmKeeperDbContext> con
         FanOut = row.FanOut,
         PayloadFormat = Enum.Parse<WarmupPayloadFormat>(row.PayloadFormat),
         CustomPayload = row.CustomPayload,
+        ClientContext = row.ClientContext,
         HoldMs = row.HoldMs,
         ActiveWindow = row.ActiveWindow is null ? null : JsonSerializer.Deserialize<ActiveWindow>(row.ActiveWindow, JsonSerializerOptions.Web),
         Enabled = row.Enabled,

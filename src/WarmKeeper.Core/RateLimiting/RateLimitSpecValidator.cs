@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using WarmKeeper.Core.Validation;
 
 namespace WarmKeeper.Core.RateLimiting;
@@ -7,7 +6,7 @@ namespace WarmKeeper.Core.RateLimiting;
 /// The rules a rate limit must satisfy on its own; every broken rule is reported with its field.
 /// Whether the target and functions exist is checked against the targets by the agent.
 /// </summary>
-public static partial class RateLimitSpecValidator
+public static class RateLimitSpecValidator
 {
     /// <summary>Far above any single downstream; guards against typos such as 1e9.</summary>
     public const double MaxPermitsPerSecond = 1_000_000;
@@ -15,6 +14,9 @@ public static partial class RateLimitSpecValidator
     public const int MaxConcurrencyLimit = 100_000;
 
     public const int MaxQueueLimit = 100_000;
+
+    /// <summary>Most functions one limit may list.</summary>
+    public const int MaxFunctions = 1000;
 
     /// <summary>A queued call holds an HTTP request open; Lambda's own 15-minute invoke limit bounds it.</summary>
     public static readonly TimeSpan MaxQueueWaitLimit = TimeSpan.FromMinutes(15);
@@ -24,9 +26,9 @@ public static partial class RateLimitSpecValidator
         ArgumentNullException.ThrowIfNull(spec);
         var errors = new ValidationErrors();
 
-        if (string.IsNullOrEmpty(spec.Id) || !Slug().IsMatch(spec.Id))
+        if (!PolicyIdentityRules.IsSlug(spec.Id))
         {
-            errors.Add("id", "An id is 1 to 64 lowercase letters, digits or '-', starting with a letter or digit.");
+            errors.Add("id", PolicyIdentityRules.SlugRule);
         }
 
         if (string.IsNullOrWhiteSpace(spec.Target))
@@ -38,15 +40,16 @@ public static partial class RateLimitSpecValidator
         {
             errors.Add("functions", "At least one function is required.");
         }
+        else if (spec.Functions.Count > MaxFunctions)
+        {
+            // Each one is checked against the target and kept in the proxy's lookup: bound the work.
+            errors.Add("functions", $"A rate limit lists at most {MaxFunctions} functions, not {spec.Functions.Count}; a shared downstream needing more can be split across limits.");
+        }
         else
         {
             for (var i = 0; i < spec.Functions.Count; i++)
             {
-                var f = spec.Functions[i];
-                if (string.IsNullOrWhiteSpace(f) || f.Length > 140)
-                {
-                    errors.Add($"functions[{i}]", "A function name is 1 to 140 characters.");
-                }
+                PolicyIdentityRules.ValidateFunctionName(errors, $"functions[{i}]", spec.Functions[i]);
             }
 
             var duplicates = spec.Functions.Where(f => !string.IsNullOrWhiteSpace(f)).GroupBy(f => f, StringComparer.Ordinal).Where(g => g.Count() > 1).Select(g => g.Key).ToList();
@@ -128,7 +131,4 @@ public static partial class RateLimitSpecValidator
             }
         }
     }
-
-    [GeneratedRegex("^[a-z0-9][a-z0-9-]{0,63}$")]
-    private static partial Regex Slug();
 }

@@ -23,6 +23,10 @@ public static class ConcurrencyPolicyValidator
         {
             errors.Add("qualifier", "Provisioned concurrency cannot be applied to $LATEST; use a published version or an alias.");
         }
+        else
+        {
+            PolicyIdentityRules.ValidateQualifier(errors, "qualifier", policy.Qualifier);
+        }
 
         if (policy.Min < 0)
         {
@@ -77,6 +81,18 @@ public static class ConcurrencyPolicyValidator
         {
             var bound = policy.Schedules[i];
             var path = $"schedules[{i}]";
+            if (bound is null)
+            {
+                errors.Add(path, "A schedule is an object {cron, timeZone, duration, floor, ceiling}, not null.");
+                continue;
+            }
+
+            if (bound.Cron is null || bound.TimeZone is null)
+            {
+                errors.Add(bound.Cron is null ? $"{path}.cron" : $"{path}.timeZone", "cron and timeZone are strings, not null.");
+                continue;
+            }
+
             if (!CronSchedule.TryParse(bound.Cron, bound.TimeZone, out _, out var cronError, out var zoneError))
             {
                 if (cronError is not null)

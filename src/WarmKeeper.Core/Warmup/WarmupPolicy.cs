@@ -106,6 +106,9 @@ public static class WarmupDefaults
     /// <summary>Lambda's limit on <c>X-Amz-Client-Context</c>: 3,583 bytes of base64.</summary>
     public const int MaxClientContextBase64Bytes = 3583;
 
+    /// <summary>Lambda's limit on a synchronous invocation's payload: 6 MB.</summary>
+    public const int MaxPayloadBytes = 6 * 1024 * 1024;
+
     /// <summary>Environments left free for real traffic when capping a fan-out by headroom.</summary>
     public const int HeadroomMargin = 1;
 }

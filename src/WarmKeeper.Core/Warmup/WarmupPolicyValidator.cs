@@ -1,6 +1,5 @@
 using System.Text;
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using WarmKeeper.Core.Validation;
 using WarmKeeper.Core.Scheduling;
 
@@ -10,7 +9,7 @@ namespace WarmKeeper.Core.Warmup;
 /// The rules a warm-up policy must satisfy on its own. Whether its target, function and qualifier
 /// exist is checked against the targets by the agent, which adds to the same errors.
 /// </summary>
-public static partial class WarmupPolicyValidator
+public static class WarmupPolicyValidator
 {
     public static ValidationErrors Validate(WarmupPolicy policy)
     {
@@ -19,9 +18,9 @@ public static partial class WarmupPolicyValidator
 
         PolicyIdentityRules.Validate(errors, policy.Id, policy.Target, policy.Function);
 
-        if (policy.Qualifier is { } qualifier && (qualifier.Length == 0 || qualifier.Length > 128 || !QualifierPattern().IsMatch(qualifier)))
+        if (policy.Qualifier is { } qualifier)
         {
-            errors.Add("qualifier", $"'{qualifier}' is not a version or alias name.");
+            PolicyIdentityRules.ValidateQualifier(errors, "qualifier", qualifier);
         }
 
         if (!CronSchedule.TryParse(policy.Schedule, policy.TimeZone, out _, out var cronError, out var zoneError))
@@ -62,16 +61,11 @@ public static partial class WarmupPolicyValidator
             {
                 errors.Add("customPayload", "customPayload is required when payloadFormat is custom.");
             }
-            else
+            else if (JsonLimits.TryCheck(policy.CustomPayload, "customPayload", errors, out _)
+                     && Encoding.UTF8.GetByteCount(policy.CustomPayload) > WarmupDefaults.MaxPayloadBytes)
             {
-                try
-                {
-                    using var _ = JsonDocument.Parse(policy.CustomPayload);
-                }
-                catch (JsonException e)
-                {
-                    errors.Add("customPayload", $"customPayload is not valid JSON: {e.Message}");
-                }
+                // Every ping of the policy would be refused by Lambda: refuse the policy instead.
+                errors.Add("customPayload", $"customPayload is {Encoding.UTF8.GetByteCount(policy.CustomPayload)} bytes; Lambda accepts an invocation payload of at most {WarmupDefaults.MaxPayloadBytes} bytes (6 MB).");
             }
         }
         else if (policy.CustomPayload is not null)
@@ -102,18 +96,14 @@ public static partial class WarmupPolicyValidator
 
     private static void ValidateClientContext(ValidationErrors errors, string clientContext)
     {
-        try
+        if (!JsonLimits.TryCheck(clientContext, "clientContext", errors, out var kind))
         {
-            using var doc = JsonDocument.Parse(clientContext);
-            if (doc.RootElement.ValueKind != JsonValueKind.Object)
-            {
-                errors.Add("clientContext", $"clientContext must be a JSON object, not {doc.RootElement.ValueKind.ToString().ToLowerInvariant()}.");
-                return;
-            }
+            return;
         }
-        catch (JsonException e)
+
+        if (kind != JsonValueKind.Object)
         {
-            errors.Add("clientContext", $"clientContext is not valid JSON: {e.Message}");
+            errors.Add("clientContext", $"clientContext must be a JSON object, not {kind.ToString().ToLowerInvariant()}.");
             return;
         }
 
@@ -124,7 +114,4 @@ public static partial class WarmupPolicyValidator
             errors.Add("clientContext", $"clientContext is {base64Length} bytes in base64; Lambda accepts at most {WarmupDefaults.MaxClientContextBase64Bytes}.");
         }
     }
-
-    [GeneratedRegex(@"^(\$LATEST|[0-9]+|[a-zA-Z0-9-_]+)$")]
-    private static partial Regex QualifierPattern();
 }

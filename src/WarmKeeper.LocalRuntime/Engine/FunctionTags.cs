@@ -129,6 +129,6 @@ internal static partial class TagRules
     public static string TooMany(int count) => string.Create(CultureInfo.InvariantCulture,
         $"A function can have at most {MaxTags} tags; this request would leave it with {count}.");
 
-    [GeneratedRegex(@"^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^[\p{L}\p{Z}\p{N}_.:/=+\-@]*\z", RegexOptions.CultureInvariant)]
     private static partial Regex Allowed();
 }

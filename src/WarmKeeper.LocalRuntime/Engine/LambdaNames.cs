@@ -45,21 +45,21 @@ internal static partial class LambdaNames
         }
     }
 
-    [GeneratedRegex("^(?:" + NamespacedFunctionNamePattern + ")$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex("^(?:" + NamespacedFunctionNamePattern + ")\\z", RegexOptions.CultureInvariant)]
     private static partial Regex NamespacedFunctionName();
 
-    [GeneratedRegex("^(?:" + FunctionNamePattern + ")$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex("^(?:" + FunctionNamePattern + ")\\z", RegexOptions.CultureInvariant)]
     private static partial Regex FunctionName();
 
-    [GeneratedRegex("^(?:" + FunctionArnPattern + ")$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex("^(?:" + FunctionArnPattern + ")\\z", RegexOptions.CultureInvariant)]
     private static partial Regex FunctionArn();
 
-    [GeneratedRegex("^(?:" + QualifierPattern + ")$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex("^(?:" + QualifierPattern + ")\\z", RegexOptions.CultureInvariant)]
     private static partial Regex Qualifier();
 
-    [GeneratedRegex("^(?:" + AliasPattern + ")$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex("^(?:" + AliasPattern + ")\\z", RegexOptions.CultureInvariant)]
     private static partial Regex Alias();
 
-    [GeneratedRegex("^(?:" + VersionPattern + ")$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex("^(?:" + VersionPattern + ")\\z", RegexOptions.CultureInvariant)]
     private static partial Regex Version();
 }

@@ -232,24 +232,24 @@ public sealed partial class LocalRuntimeOptionsValidator : IValidateOptions<Loca
         }
     }
 
-    [GeneratedRegex("^\\S{1,128}$")]
+    [GeneratedRegex("^\\S{1,128}\\z")]
     private static partial Regex HandlerNamePattern();
 
-    [GeneratedRegex("^(nodejs\\d+\\.x|python3\\.\\d+|java\\d+(\\.al2)?|dotnet\\d+|ruby\\d\\.\\d+|provided(\\.al2|\\.al2023)?)$")]
+    [GeneratedRegex("^(nodejs\\d+\\.x|python3\\.\\d+|java\\d+(\\.al2)?|dotnet\\d+|ruby\\d\\.\\d+|provided(\\.al2|\\.al2023)?)\\z")]
     private static partial Regex RuntimePattern();
 
-    [GeneratedRegex("^[a-z]{2}(-gov)?-[a-z]+-\\d$")]
+    [GeneratedRegex("^[a-z]{2}(-gov)?-[a-z]+-\\d\\z")]
     private static partial Regex RegionPattern();
 
-    [GeneratedRegex("^\\d{12}$")]
+    [GeneratedRegex("^\\d{12}\\z")]
     private static partial Regex AccountPattern();
 
-    [GeneratedRegex("^[a-zA-Z0-9_-]{1,64}$")]
+    [GeneratedRegex("^[a-zA-Z0-9_-]{1,64}\\z")]
     private static partial Regex FunctionNamePattern();
 
-    [GeneratedRegex("^[a-zA-Z0-9_-]{1,128}$")]
+    [GeneratedRegex("^[a-zA-Z0-9_-]{1,128}\\z")]
     private static partial Regex AliasPattern();
 
-    [GeneratedRegex("^\\d+$")]
+    [GeneratedRegex("^\\d+\\z")]
     private static partial Regex AllDigits();
 }

@@ -203,6 +203,9 @@ namespace WarmKeeper.Agent.Persistence.Migrations
                     b.Property<string>("ActiveWindow")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("ClientContext")
+                        .HasColumnType("TEXT");
+
                     b.Property<long>("CreatedUnixMs")
                         .HasColumnType("INTEGER");
 
