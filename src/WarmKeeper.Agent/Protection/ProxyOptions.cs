@@ -54,8 +54,6 @@ public sealed class ProxyOptions
     public ProxyRedisOptions Redis { get; set; } = new();
 
     public ProxyResilienceOptions Resilience { get; set; } = new();
-
-    public ProxyChaosOptions Chaos { get; set; } = new();
 }
 
 public sealed class ProxyCredentials
@@ -91,13 +89,6 @@ public sealed class ProxyResilienceOptions
     public int MinimumThroughput { get; set; } = 10;
     public TimeSpan SamplingDuration { get; set; } = TimeSpan.FromSeconds(10);
     public TimeSpan BreakDuration { get; set; } = TimeSpan.FromSeconds(5);
-}
-
-/// <summary>Polly chaos: faults injected before the target is called, for fault drills. Off unless a rate is set.</summary>
-public sealed class ProxyChaosOptions
-{
-    /// <summary>Share of forwarded calls that fail with an injected connection error, 0 to 1.</summary>
-    public double FaultRate { get; set; }
 }
 
 internal sealed class ProxyOptionsValidator : IValidateOptions<ProxyOptions>
@@ -150,11 +141,6 @@ internal sealed class ProxyOptionsValidator : IValidateOptions<ProxyOptions>
         if (options.Resilience.SamplingDuration < TimeSpan.FromMilliseconds(500) || options.Resilience.BreakDuration < TimeSpan.FromMilliseconds(500))
         {
             errors.Add($"{p}:Resilience:SamplingDuration and :BreakDuration must be at least 00:00:00.5 (Polly's minimum).");
-        }
-
-        if (options.Chaos.FaultRate is < 0 or > 1 || double.IsNaN(options.Chaos.FaultRate))
-        {
-            errors.Add($"{p}:Chaos:FaultRate must be between 0 and 1.");
         }
 
         if (options.UnreservedConcurrencyFloor < 0)

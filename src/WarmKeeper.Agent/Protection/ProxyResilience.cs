@@ -9,23 +9,27 @@ using Polly.Simmy.Fault;
 using WarmKeeper.Lambda;
 using WarmKeeper.Lambda.Resilience;
 
+using WarmKeeper.Agent.Targets;
+
 namespace WarmKeeper.Agent.Protection;
 
 /// <summary>
 /// The proxy's Polly pipeline per target, around the target client's own per-attempt timeout:
 /// one retry when the connection was refused (nothing was sent, so repeating is safe), a circuit
 /// breaker that stops piling calls onto a failing target, and Polly's chaos fault strategy, which
-/// injects connection failures at <see cref="ChaosFaultRate"/> for fault drills (zero by default).
+/// injects connection failures at <see cref="ChaosFaultRate"/> for fault drills (the agent's one chaos
+/// switch, <c>WarmKeeper:FaultInjection</c> with <c>IncludeProxy</c>; zero by default).
 /// </summary>
-public sealed partial class ProxyResilience(IOptions<ProxyOptions> options, TimeProvider time, ILogger<ProxyResilience> logger)
+public sealed partial class ProxyResilience(
+    IOptions<ProxyOptions> options, IOptions<FaultInjectionOptions> faults, TimeProvider time, ILogger<ProxyResilience> logger)
 {
     // Lazy: GetOrAdd may run its factory twice under a race, and a circuit breaker's state provider
     // can join only one pipeline, so the second build would throw.
     private readonly ConcurrentDictionary<string, Lazy<ResiliencePipeline>> _pipelines = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, CircuitBreakerStateProvider> _states = new(StringComparer.Ordinal);
-    private double _chaosFaultRate = options.Value.Chaos.FaultRate;
+    private double _chaosFaultRate = faults.Value.IncludeProxy ? faults.Value.FailureRate : 0;
 
-    /// <summary>Share of forwarded calls failed on purpose, 0 to 1 (starts at <see cref="ProxyChaosOptions.FaultRate"/>).</summary>
+    /// <summary>Share of forwarded calls failed on purpose, 0 to 1 (starts at <see cref="FaultInjectionOptions.FailureRate"/> when it includes the proxy).</summary>
     public double ChaosFaultRate
     {
         get => Volatile.Read(ref _chaosFaultRate);

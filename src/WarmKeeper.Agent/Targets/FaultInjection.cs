@@ -6,9 +6,10 @@ using Polly.Simmy;
 namespace WarmKeeper.Agent.Targets;
 
 /// <summary>
-/// Section <c>WarmKeeper:FaultInjection</c>: chaos for game days and tests. A share of the agent's
-/// calls to targets fail (a 503 ServiceException, or a dropped connection), so one can see that the
-/// agent still converges and breaks no invariant. Off unless a rate is set.
+/// Section <c>WarmKeeper:FaultInjection</c>, the agent's one chaos switch for game days and tests. A
+/// share of the agent's calls to targets fail (a 503 ServiceException, or a dropped connection), so one
+/// can see that the agent still converges and breaks no invariant; with <see cref="IncludeProxy"/>, the
+/// calls the invoke proxy forwards fail too, so one can watch its circuit breaker. Off unless a rate is set.
 /// </summary>
 public sealed class FaultInjectionOptions
 {
@@ -17,8 +18,11 @@ public sealed class FaultInjectionOptions
     /// <summary>Share of calls that fail, 0 to 1.</summary>
     public double FailureRate { get; set; }
 
-    /// <summary>Invocations too (off by default: chaos for the control plane only).</summary>
+    /// <summary>The agent's own invocations (warm-up pings) too (off by default: chaos for the control plane only).</summary>
     public bool IncludeInvoke { get; set; }
+
+    /// <summary>Calls the invoke proxy forwards too, failed as broken connections in front of the target.</summary>
+    public bool IncludeProxy { get; set; }
 
     public bool Enabled => FailureRate > 0;
 }

@@ -17,7 +17,7 @@ public sealed class ProxyConfigurationTests
                 "--WarmKeeper:Proxy:Url=http://0.0.0.0:0",
                 "--WarmKeeper:Proxy:Redis:Instances=0",
                 "--WarmKeeper:Proxy:Resilience:FailureRatio=2",
-                "--WarmKeeper:Proxy:Chaos:FaultRate=-1",
+                "--WarmKeeper:FaultInjection:FailureRate=-1",
                 "--WarmKeeper:Proxy:Credentials:AccessKeyId=only-half",
             ],
             stdout, stderr, TestContext.Cancellation);
@@ -27,7 +27,7 @@ public sealed class ProxyConfigurationTests
         Assert.Contains("WarmKeeper:Proxy:Url", text, StringComparison.Ordinal);
         Assert.Contains("WarmKeeper:Proxy:Redis:Instances", text, StringComparison.Ordinal);
         Assert.Contains("WarmKeeper:Proxy:Resilience:FailureRatio", text, StringComparison.Ordinal);
-        Assert.Contains("WarmKeeper:Proxy:Chaos:FaultRate", text, StringComparison.Ordinal);
+        Assert.Contains("WarmKeeper:FaultInjection:FailureRate", text, StringComparison.Ordinal);
         Assert.Contains("WarmKeeper:Proxy:Credentials", text, StringComparison.Ordinal);
     }
 }

@@ -8,6 +8,18 @@ namespace WarmKeeper.Agent.Tests.Protection;
 
 public sealed class ProxyResilienceTests
 {
+    [Theory]
+    [InlineData(false, 0.0)]
+    [InlineData(true, 0.25)]
+    public async Task The_agents_one_chaos_switch_reaches_the_proxy_only_when_it_includes_it(bool includeProxy, double expected)
+    {
+        await using var proxy = await ProxiedAgent.StartAsync(
+            "--WarmKeeper:FaultInjection:FailureRate=0.25",
+            $"--WarmKeeper:FaultInjection:IncludeProxy={includeProxy}");
+
+        Assert.Equal(expected, proxy.Agent.Services.GetRequiredService<ProxyResilience>().ChaosFaultRate);
+    }
+
     [Fact]
     public async Task Injected_target_faults_open_the_circuit_it_recovers_and_every_call_gets_an_answer()
     {
