@@ -48,6 +48,11 @@ internal static class DashboardHosting
                 o.LogoutPath = DashboardSecurity.SignOutPath;
                 o.AccessDeniedPath = DashboardSecurity.AccessDeniedPath;
                 o.Events.OnValidatePrincipal = RevalidateKeyAsync;
+                // The handler builds its redirects from the request's Host header; a client can send any Host, so only the path is sent.
+                o.Events.OnRedirectToLogin = RedirectLocally;
+                o.Events.OnRedirectToAccessDenied = RedirectLocally;
+                o.Events.OnRedirectToLogout = RedirectLocally;
+                o.Events.OnRedirectToReturnUrl = RedirectLocally;
             })
             .AddPolicyScheme(DashboardSecurity.Scheme, "WarmKeeper dashboard user", o =>
                 o.ForwardDefaultSelector = context => context.RequestServices.GetRequiredService<ApiKeyVerifier>().HasKeys
@@ -70,6 +75,7 @@ internal static class DashboardHosting
     public static WebApplication MapWarmKeeperDashboard(this WebApplication app)
     {
         app.Use(AddSecurityHeaders);
+        app.Use(KeepRedirectsLocal);
         app.MapStaticAssets();
         // Every page, and the circuit's hub, needs the read policy; the sign-in page opts out.
         app.MapRazorComponents<App>()
@@ -92,6 +98,37 @@ internal static class DashboardHosting
             await context.HttpContext.SignOutAsync(DashboardSecurity.CookieScheme);
         }
     }
+
+    private static Task RedirectLocally(RedirectContext<CookieAuthenticationOptions> context)
+    {
+        context.Response.Redirect(LocalLocation(context.RedirectUri, context.Request));
+        return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// Blazor's NavigationManager turns every navigation into an absolute URL on the request's Host header, which a client
+    /// chooses: a redirect back to this agent is sent as its path alone, so no Host is ever reflected into a Location.
+    /// </summary>
+    private static Task KeepRedirectsLocal(HttpContext context, Func<Task> next)
+    {
+        context.Response.OnStarting(() =>
+        {
+            if (context.Response.StatusCode is >= 300 and < 400 && context.Response.Headers.Location.ToString() is { Length: > 0 } location)
+            {
+                context.Response.Headers.Location = LocalLocation(location, context.Request);
+            }
+
+            return Task.CompletedTask;
+        });
+        return next();
+    }
+
+    /// <summary>The path, query and fragment of a redirect to this agent (as built from the request's Host); anything else is left as it is.</summary>
+    internal static string LocalLocation(string location, HttpRequest request) =>
+        Uri.TryCreate(location, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"
+        && string.Equals(uri.Host, request.Host.Host, StringComparison.OrdinalIgnoreCase)
+            ? uri.PathAndQuery + uri.Fragment
+            : location;
 
     /// <summary>Dashboard pages may not be framed (clickjacking), load nothing from elsewhere and send no referrer.</summary>
     private static Task AddSecurityHeaders(HttpContext context, Func<Task> next)
