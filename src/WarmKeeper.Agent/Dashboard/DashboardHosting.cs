@@ -25,6 +25,7 @@ internal static class DashboardHosting
         services.AddRazorComponents().AddInteractiveServerComponents();
         services.AddCascadingAuthenticationState();
         services.AddSingleton<AgentSelfAddress>();
+        services.AddSingleton<DashboardSessions>();
         services.AddSingleton<IDashboardAccess, ApiKeyDashboardAccess>();
         services.AddHttpClient<IWarmKeeperClient, RestWarmKeeperClient>(RestWarmKeeperClient.HttpClientName, c => c.Timeout = TimeSpan.FromMinutes(5));
 
@@ -84,12 +85,12 @@ internal static class DashboardHosting
         return app;
     }
 
-    /// <summary>A cookie outlives configuration: a key removed or changed since sign-in signs the person out.</summary>
+    /// <summary>A cookie outlives its session: a session ended (sign-out, restart) or whose key was removed or changed signs the person out.</summary>
     private static async Task RevalidateKeyAsync(CookieValidatePrincipalContext context)
     {
         var access = context.HttpContext.RequestServices.GetRequiredService<IDashboardAccess>();
-        var key = context.Principal?.FindFirst(DashboardSecurity.ApiKeyClaim)?.Value;
-        var identity = key is null ? null : access.Verify(key);
+        var session = context.Principal?.FindFirst(DashboardSecurity.SessionClaim)?.Value;
+        var identity = session is null ? null : access.Resolve(session);
         var scopes = (context.Principal?.FindAll(DashboardSecurity.ScopeClaim) ?? []).Select(c => c.Value).Order(StringComparer.Ordinal);
         if (identity is null || identity.Name != context.Principal?.Identity?.Name
             || !identity.Scopes.Order(StringComparer.Ordinal).SequenceEqual(scopes, StringComparer.Ordinal))

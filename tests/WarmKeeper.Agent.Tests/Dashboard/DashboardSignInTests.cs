@@ -1,6 +1,10 @@
 using System.Net;
 using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using WarmKeeper.Agent.Security;
+using WarmKeeper.Dashboard.Security;
 
 namespace WarmKeeper.Agent.Tests.Dashboard;
 
@@ -45,13 +49,61 @@ public sealed partial class DashboardSignInTests
         Assert.Equal("/", signedIn.Headers.Location!.OriginalString);
     }
 
-    /// <summary>An HTTP client that keeps cookies, follows no redirect and fills the sign-in form with its antiforgery token.</summary>
-    internal sealed partial class FormBrowser(Uri baseAddress) : IDisposable
+    [Fact]
+    public async Task The_cookie_carries_a_random_session_id_and_never_the_key()
     {
-        private readonly HttpClient _http = new(new HttpClientHandler { AllowAutoRedirect = false, CookieContainer = new CookieContainer() })
+        await using var agent = await AgentHost.StartAsync(null, Keys);
+        using var browser = new FormBrowser(agent.BaseAddress);
+
+        using var signedIn = await browser.SignInAsync(OpsKey, "/");
+        Assert.Equal(HttpStatusCode.Redirect, signedIn.StatusCode);
+        var cookie = Assert.Single(browser.Cookies.GetCookies(agent.BaseAddress), c => c.Name == "warmkeeper.dashboard").Value;
+
+        // Decrypted as the agent decrypts it: what someone holding the Data Protection keys would read.
+        var ticket = agent.Services.GetRequiredService<IOptionsMonitor<CookieAuthenticationOptions>>()
+            .Get(DashboardSecurity.CookieScheme).TicketDataFormat.Unprotect(cookie);
+        Assert.NotNull(ticket);
+        Assert.DoesNotContain(ticket.Principal.Claims, c => c.Value.Contains(OpsKey, StringComparison.Ordinal));
+        var session = ticket.Principal.FindFirst(DashboardSecurity.SessionClaim)!.Value;
+        Assert.Equal(32, Convert.FromBase64String(session.Replace('-', '+').Replace('_', '/') + "=").Length);
+
+        using var page = await browser.GetAsync("/concurrency");
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_session_whose_key_was_removed_is_refused()
+    {
+        var data = Directory.CreateTempSubdirectory("warmkeeper-sessions-").FullName;
+        var cookies = new CookieContainer();
+        await using (var first = await AgentHost.StartAsync(data, Keys))
+        {
+            using var browser = new FormBrowser(first.BaseAddress, cookies);
+            using var signedIn = await browser.SignInAsync(OpsKey, "/");
+            Assert.Equal(HttpStatusCode.Redirect, signedIn.StatusCode);
+            using var page = await browser.GetAsync("/concurrency");
+            Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        }
+
+        // Same data directory (so the same Data Protection keys read the cookie), the key gone from configuration.
+        await using var second = await AgentHost.StartAsync(data,
+            $"--WarmKeeper:Api:Keys:other:Hash={ApiKeyHashing.Hash("another-key")}", "--WarmKeeper:Api:Keys:other:Scopes:0=read");
+        using var again = new FormBrowser(second.BaseAddress, cookies);
+        Assert.NotEmpty(cookies.GetCookies(second.BaseAddress));
+        using var refused = await again.GetAsync("/concurrency");
+        Assert.Equal(HttpStatusCode.Redirect, refused.StatusCode);
+        Assert.StartsWith("/sign-in", refused.Headers.Location!.OriginalString, StringComparison.Ordinal);
+    }
+
+    /// <summary>An HTTP client that keeps cookies, follows no redirect and fills the sign-in form with its antiforgery token.</summary>
+    internal sealed partial class FormBrowser(Uri baseAddress, CookieContainer? cookies = null) : IDisposable
+    {
+        private readonly HttpClient _http = new(new HttpClientHandler { AllowAutoRedirect = false, CookieContainer = cookies ??= new CookieContainer() })
         {
             BaseAddress = baseAddress,
         };
+
+        public CookieContainer Cookies { get; } = cookies!;
 
         public async Task<HttpResponseMessage> GetAsync(string path, string? host = null)
         {
