@@ -1,3 +1,4 @@
+using System.Net;
 using System.Security.Claims;
 
 namespace WarmKeeper.Dashboard.Security;
@@ -65,4 +66,8 @@ public interface IDashboardAccess
     DashboardIdentity? Resolve(string sessionId);
 
     void SignOut(string sessionId);
+
+    /// <summary>Counts a wrong key from a client address, as the REST API counts its wrong keys.</summary>
+    /// <returns>Null while the address is within its allowance; else how long until it may try again.</returns>
+    TimeSpan? RecordFailedSignIn(IPAddress? address) => null;
 }

@@ -95,6 +95,36 @@ public sealed partial class DashboardSignInTests
         Assert.StartsWith("/sign-in", refused.Headers.Location!.OriginalString, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Wrong_sign_ins_beyond_the_allowance_are_answered_429_and_a_correct_key_still_signs_in()
+    {
+        await using var agent = await AgentHost.StartAsync(null, [.. Keys,
+            "--WarmKeeper:Api:FailedAuthentication:Burst=2", "--WarmKeeper:Api:FailedAuthentication:PerMinute=1"]);
+        using var browser = new FormBrowser(agent.BaseAddress);
+
+        for (var i = 0; i < 2; i++)
+        {
+            using var wrong = await browser.SignInAsync("not-a-key", "/");
+            Assert.Equal(HttpStatusCode.OK, wrong.StatusCode);
+            Assert.Contains("not one of the agent", await wrong.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+
+        using var limited = await browser.SignInAsync("not-a-key", "/");
+        Assert.Equal(HttpStatusCode.TooManyRequests, limited.StatusCode);
+        var retryAfter = limited.Headers.RetryAfter!.Delta!.Value;
+        Assert.InRange(retryAfter.TotalSeconds, 1, 60);
+        Assert.Contains($"try again in {retryAfter.TotalSeconds:0} s", await limited.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+        // The REST API shares the allowance: the same address is beyond it there too.
+        using var api = new HttpRequestMessage(HttpMethod.Get, "/api/v1/warmup-policies");
+        api.Headers.Add("X-Api-Key", "still-not-a-key");
+        using var apiAnswer = await agent.Client.SendAsync(api);
+        Assert.Equal(HttpStatusCode.TooManyRequests, apiAnswer.StatusCode);
+
+        using var signedIn = await browser.SignInAsync(OpsKey, "/");
+        Assert.Equal(HttpStatusCode.Redirect, signedIn.StatusCode);
+    }
+
     /// <summary>An HTTP client that keeps cookies, follows no redirect and fills the sign-in form with its antiforgery token.</summary>
     internal sealed partial class FormBrowser(Uri baseAddress, CookieContainer? cookies = null) : IDisposable
     {
