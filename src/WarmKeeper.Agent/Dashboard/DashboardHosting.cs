@@ -20,7 +20,7 @@ namespace WarmKeeper.Agent.Dashboard;
 /// </summary>
 internal static class DashboardHosting
 {
-    public static IServiceCollection AddWarmKeeperDashboard(this IServiceCollection services)
+    public static IServiceCollection AddWarmKeeperDashboard(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddRazorComponents().AddInteractiveServerComponents();
         services.AddCascadingAuthenticationState();
@@ -31,7 +31,21 @@ internal static class DashboardHosting
 
         // The sign-in cookie is encrypted with Data Protection keys kept beside the database, so a restart (or a new
         // container on the same data volume) does not sign everyone out.
-        services.AddDataProtection().SetApplicationName("warmkeeper");
+        var dataProtection = services.AddDataProtection().SetApplicationName("warmkeeper");
+        var certificateOptions = configuration.GetSection(DataProtectionCertificateOptions.SectionName).Get<DataProtectionCertificateOptions>() ?? new();
+        try
+        {
+            if (KeyRingCertificate.Load(certificateOptions) is { } certificate)
+            {
+                // Keys are written encrypted to the certificate and read back with it.
+                dataProtection.ProtectKeysWithCertificate(certificate);
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            // Reported, naming the setting, by the start-up validation of WarmKeeper:DataProtection, which stops the agent.
+        }
+
         services.AddOptions<KeyManagementOptions>().Configure<IOptions<AgentOptions>, ILoggerFactory>((o, agent, logs) =>
             o.XmlRepository = new FileSystemXmlRepository(new DirectoryInfo(DataProtectionKeysDirectory(agent.Value.DataDirectory)), logs));
 
