@@ -1,3 +1,4 @@
+using System.Net;
 using System.Security.Claims;
 
 namespace WarmKeeper.Dashboard.Security;
@@ -21,10 +22,10 @@ public static class DashboardSecurity
     public const string ScopeClaim = "scope";
 
     /// <summary>
-    /// The key a person signed in with, kept inside the encrypted, HTTP-only auth cookie so the
-    /// dashboard can call the REST API as that person: the API, not the dashboard, decides what the key may do.
+    /// The sign-in's session on the agent (a random id, never the key): the agent keeps the key so the dashboard
+    /// can call the REST API as that person, and the API, not the dashboard, decides what the key may do.
     /// </summary>
-    public const string ApiKeyClaim = "urn:warmkeeper:api-key";
+    public const string SessionClaim = "urn:warmkeeper:dashboard-session";
 
     public const string ReadScope = "read";
     public const string WriteScope = "write";
@@ -35,12 +36,12 @@ public static class DashboardSecurity
 
     public static bool CanWrite(ClaimsPrincipal? user) => user?.HasClaim(ScopeClaim, WriteScope) == true;
 
-    /// <summary>A principal for a key that was verified: its name, its scopes, and the key itself (see <see cref="ApiKeyClaim"/>).</summary>
-    public static ClaimsPrincipal PrincipalFor(DashboardIdentity identity, string key)
+    /// <summary>A principal for a sign-in: the key's name, its scopes and the session (see <see cref="SessionClaim"/>).</summary>
+    public static ClaimsPrincipal PrincipalFor(DashboardSignIn signIn)
     {
-        ArgumentNullException.ThrowIfNull(identity);
-        var claims = new List<Claim> { new(ClaimTypes.Name, identity.Name), new(ApiKeyClaim, key) };
-        claims.AddRange(identity.Scopes.Select(s => new Claim(ScopeClaim, s)));
+        ArgumentNullException.ThrowIfNull(signIn);
+        var claims = new List<Claim> { new(ClaimTypes.Name, signIn.Identity.Name), new(SessionClaim, signIn.SessionId) };
+        claims.AddRange(signIn.Identity.Scopes.Select(s => new Claim(ScopeClaim, s)));
         return new ClaimsPrincipal(new ClaimsIdentity(claims, CookieScheme));
     }
 }
@@ -48,12 +49,25 @@ public static class DashboardSecurity
 /// <summary>Who a key belongs to and what it may do.</summary>
 public sealed record DashboardIdentity(string Name, IReadOnlyList<string> Scopes);
 
+/// <summary>A sign-in that succeeded: who, and the id of its session on the agent.</summary>
+public sealed record DashboardSignIn(DashboardIdentity Identity, string SessionId);
+
 /// <summary>Checks API keys for the sign-in page; the agent implements it with its API key configuration.</summary>
 public interface IDashboardAccess
 {
     /// <summary>False when the agent has no API keys: it then serves loopback callers only, with no sign-in.</summary>
     bool KeysConfigured { get; }
 
+    /// <summary>Checks a key and, when it is one of the configured keys, starts a session for it.</summary>
     /// <returns>null when the key is not one of the configured keys.</returns>
-    DashboardIdentity? Verify(string key);
+    DashboardSignIn? SignIn(string key);
+
+    /// <returns>Who a session is for now; null when it has ended or its key is no longer configured as it was.</returns>
+    DashboardIdentity? Resolve(string sessionId);
+
+    void SignOut(string sessionId);
+
+    /// <summary>Counts a wrong key from a client address, as the REST API counts its wrong keys.</summary>
+    /// <returns>Null while the address is within its allowance; else how long until it may try again.</returns>
+    TimeSpan? RecordFailedSignIn(IPAddress? address) => null;
 }

@@ -20,17 +20,32 @@ namespace WarmKeeper.Agent.Dashboard;
 /// </summary>
 internal static class DashboardHosting
 {
-    public static IServiceCollection AddWarmKeeperDashboard(this IServiceCollection services)
+    public static IServiceCollection AddWarmKeeperDashboard(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddRazorComponents().AddInteractiveServerComponents();
         services.AddCascadingAuthenticationState();
         services.AddSingleton<AgentSelfAddress>();
+        services.AddSingleton<DashboardSessions>();
         services.AddSingleton<IDashboardAccess, ApiKeyDashboardAccess>();
         services.AddHttpClient<IWarmKeeperClient, RestWarmKeeperClient>(RestWarmKeeperClient.HttpClientName, c => c.Timeout = TimeSpan.FromMinutes(5));
 
         // The sign-in cookie is encrypted with Data Protection keys kept beside the database, so a restart (or a new
         // container on the same data volume) does not sign everyone out.
-        services.AddDataProtection().SetApplicationName("warmkeeper");
+        var dataProtection = services.AddDataProtection().SetApplicationName("warmkeeper");
+        var certificateOptions = configuration.GetSection(DataProtectionCertificateOptions.SectionName).Get<DataProtectionCertificateOptions>() ?? new();
+        try
+        {
+            if (KeyRingCertificate.Load(certificateOptions) is { } certificate)
+            {
+                // Keys are written encrypted to the certificate and read back with it.
+                dataProtection.ProtectKeysWithCertificate(certificate);
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            // Reported, naming the setting, by the start-up validation of WarmKeeper:DataProtection, which stops the agent.
+        }
+
         services.AddOptions<KeyManagementOptions>().Configure<IOptions<AgentOptions>, ILoggerFactory>((o, agent, logs) =>
             o.XmlRepository = new FileSystemXmlRepository(new DirectoryInfo(DataProtectionKeysDirectory(agent.Value.DataDirectory)), logs));
 
@@ -48,6 +63,11 @@ internal static class DashboardHosting
                 o.LogoutPath = DashboardSecurity.SignOutPath;
                 o.AccessDeniedPath = DashboardSecurity.AccessDeniedPath;
                 o.Events.OnValidatePrincipal = RevalidateKeyAsync;
+                // The handler builds its redirects from the request's Host header; a client can send any Host, so only the path is sent.
+                o.Events.OnRedirectToLogin = RedirectLocally;
+                o.Events.OnRedirectToAccessDenied = RedirectLocally;
+                o.Events.OnRedirectToLogout = RedirectLocally;
+                o.Events.OnRedirectToReturnUrl = RedirectLocally;
             })
             .AddPolicyScheme(DashboardSecurity.Scheme, "WarmKeeper dashboard user", o =>
                 o.ForwardDefaultSelector = context => context.RequestServices.GetRequiredService<ApiKeyVerifier>().HasKeys
@@ -70,6 +90,7 @@ internal static class DashboardHosting
     public static WebApplication MapWarmKeeperDashboard(this WebApplication app)
     {
         app.Use(AddSecurityHeaders);
+        app.Use(KeepRedirectsLocal);
         app.MapStaticAssets();
         // Every page, and the circuit's hub, needs the read policy; the sign-in page opts out.
         app.MapRazorComponents<App>()
@@ -78,12 +99,12 @@ internal static class DashboardHosting
         return app;
     }
 
-    /// <summary>A cookie outlives configuration: a key removed or changed since sign-in signs the person out.</summary>
+    /// <summary>A cookie outlives its session: a session ended (sign-out, restart) or whose key was removed or changed signs the person out.</summary>
     private static async Task RevalidateKeyAsync(CookieValidatePrincipalContext context)
     {
         var access = context.HttpContext.RequestServices.GetRequiredService<IDashboardAccess>();
-        var key = context.Principal?.FindFirst(DashboardSecurity.ApiKeyClaim)?.Value;
-        var identity = key is null ? null : access.Verify(key);
+        var session = context.Principal?.FindFirst(DashboardSecurity.SessionClaim)?.Value;
+        var identity = session is null ? null : access.Resolve(session);
         var scopes = (context.Principal?.FindAll(DashboardSecurity.ScopeClaim) ?? []).Select(c => c.Value).Order(StringComparer.Ordinal);
         if (identity is null || identity.Name != context.Principal?.Identity?.Name
             || !identity.Scopes.Order(StringComparer.Ordinal).SequenceEqual(scopes, StringComparer.Ordinal))
@@ -92,6 +113,37 @@ internal static class DashboardHosting
             await context.HttpContext.SignOutAsync(DashboardSecurity.CookieScheme);
         }
     }
+
+    private static Task RedirectLocally(RedirectContext<CookieAuthenticationOptions> context)
+    {
+        context.Response.Redirect(LocalLocation(context.RedirectUri, context.Request));
+        return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// Blazor's NavigationManager turns every navigation into an absolute URL on the request's Host header, which a client
+    /// chooses: a redirect back to this agent is sent as its path alone, so no Host is ever reflected into a Location.
+    /// </summary>
+    private static Task KeepRedirectsLocal(HttpContext context, Func<Task> next)
+    {
+        context.Response.OnStarting(() =>
+        {
+            if (context.Response.StatusCode is >= 300 and < 400 && context.Response.Headers.Location.ToString() is { Length: > 0 } location)
+            {
+                context.Response.Headers.Location = LocalLocation(location, context.Request);
+            }
+
+            return Task.CompletedTask;
+        });
+        return next();
+    }
+
+    /// <summary>The path, query and fragment of a redirect to this agent (as built from the request's Host); anything else is left as it is.</summary>
+    internal static string LocalLocation(string location, HttpRequest request) =>
+        Uri.TryCreate(location, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"
+        && string.Equals(uri.Host, request.Host.Host, StringComparison.OrdinalIgnoreCase)
+            ? uri.PathAndQuery + uri.Fragment
+            : location;
 
     /// <summary>Dashboard pages may not be framed (clickjacking), load nothing from elsewhere and send no referrer.</summary>
     private static Task AddSecurityHeaders(HttpContext context, Func<Task> next)

@@ -18,7 +18,7 @@ namespace WarmKeeper.Agent.Dashboard;
 /// made with the signed-in person's key (or as the local operator on loopback when no keys are configured).
 /// </summary>
 internal sealed partial class RestWarmKeeperClient(
-    HttpClient http, AgentSelfAddress self, AuthenticationStateProvider authentication, ILogger<RestWarmKeeperClient> logger) : IWarmKeeperClient
+    HttpClient http, AgentSelfAddress self, AuthenticationStateProvider authentication, DashboardSessions sessions, ILogger<RestWarmKeeperClient> logger) : IWarmKeeperClient
 {
     public const string HttpClientName = "warmkeeper-dashboard";
 
@@ -202,7 +202,8 @@ internal sealed partial class RestWarmKeeperClient(
     {
         using var request = new HttpRequestMessage(method, new Uri(self.BaseAddress, path));
         var user = (await authentication.GetAuthenticationStateAsync()).User;
-        if (user.FindFirst(DashboardSecurity.ApiKeyClaim)?.Value is { Length: > 0 } key)
+        // An ended session sends no key, and the API answers 401: the page says to sign in again.
+        if (user.FindFirst(DashboardSecurity.SessionClaim)?.Value is { Length: > 0 } session && sessions.KeyFor(session) is { } key)
         {
             request.Headers.Add(ApiKeyAuthenticationHandler.HeaderName, key);
         }

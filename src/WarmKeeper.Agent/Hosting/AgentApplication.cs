@@ -105,7 +105,7 @@ public static class AgentApplication
         services.AddWarmKeeperScaling(configuration);
         services.AddWarmKeeperDemo(configuration);
         services.AddWarmKeeperProtection(configuration);
-        services.AddWarmKeeperDashboard();
+        services.AddWarmKeeperDashboard(configuration);
 
         services.AddWarmKeeperApi();
         services.AddHealthChecks();

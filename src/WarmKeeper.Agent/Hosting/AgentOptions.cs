@@ -15,4 +15,7 @@ public sealed class AgentOptions
     /// endpoint that speaks its API); each is validated by the Lambda client's own rules too.
     /// </summary>
     public Dictionary<string, LambdaTargetOptions> Targets { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>How the dashboard's Data Protection key ring is protected at rest.</summary>
+    public WarmKeeper.Agent.Dashboard.DataProtectionCertificateOptions DataProtection { get; set; } = new();
 }

@@ -30,6 +30,11 @@ internal sealed partial class AgentOptionsValidator : IValidateOptions<AgentOpti
             }
         }
 
+        if (WarmKeeper.Agent.Dashboard.KeyRingCertificate.Problem(options.DataProtection) is { } certificate)
+        {
+            errors.Add(certificate);
+        }
+
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 

@@ -171,7 +171,8 @@ public abstract class RevisionedStore<TRow, TModel>(IDbContextFactory<WarmKeeper
     public Task<StoreResult<TModel>> UpdateAsync(TModel value, long? expectedRevision, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(value);
-        return ChangeAsync(IdOf(value), expectedRevision, canClash: HasAlternateKey, (_, row) =>
+        var id = IdOf(value);
+        return ChangeAsync(id, expectedRevision, canClash: HasAlternateKey ? Clashes(value) : null, (_, row) =>
         {
             Write(value, row);
             row.Revision++;
@@ -180,15 +181,19 @@ public abstract class RevisionedStore<TRow, TModel>(IDbContextFactory<WarmKeeper
     }
 
     public Task<StoreResult<TModel>> DeleteAsync(string id, long? expectedRevision, CancellationToken cancellationToken) =>
-        ChangeAsync(id, expectedRevision, canClash: false, (rows, row) => rows.Remove(row), cancellationToken);
+        ChangeAsync(id, expectedRevision, canClash: null, (rows, row) => rows.Remove(row), cancellationToken);
 
     /// <summary>
     /// Loads the row, refuses a revision other than <paramref name="expectedRevision"/>, applies
     /// <paramref name="change"/> and saves; a row changed by another writer since it was loaded is a failed precondition.
     /// </summary>
-    /// <param name="canClash">Whether a failed save is a clash with another row's unique key (else it is thrown).</param>
+    /// <param name="canClash">
+    /// The rows the changed row may not stand beside (itself excepted), or null when only the id is unique. A clash is
+    /// looked for before saving: a save refused by the unique index would be logged by EF Core as an error with a stack
+    /// trace, and a clash is an expected answer (409), not a failure. A save still refused (a race) is a clash too.
+    /// </param>
     private async Task<StoreResult<TModel>> ChangeAsync(
-        string id, long? expectedRevision, bool canClash, Action<DbSet<TRow>, TRow> change, CancellationToken cancellationToken)
+        string id, long? expectedRevision, Expression<Func<TRow, bool>>? canClash, Action<DbSet<TRow>, TRow> change, CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var rows = db.Set<TRow>();
@@ -204,6 +209,11 @@ public abstract class RevisionedStore<TRow, TModel>(IDbContextFactory<WarmKeeper
             return new(StoreOutcome.PreconditionFailed, before);
         }
 
+        if (canClash is not null && await rows.AsNoTracking().Where(canClash).AnyAsync(r => r.Id != id, cancellationToken))
+        {
+            return new(StoreOutcome.Conflict, null);
+        }
+
         change(rows, row);
         try
         {
@@ -213,7 +223,7 @@ public abstract class RevisionedStore<TRow, TModel>(IDbContextFactory<WarmKeeper
         {
             return new(StoreOutcome.PreconditionFailed, null);
         }
-        catch (DbUpdateException) when (canClash)
+        catch (DbUpdateException) when (canClash is not null)
         {
             return new(StoreOutcome.Conflict, null);
         }

@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 using WarmKeeper.Agent.Persistence;
 using WarmKeeper.Agent.Protection;
@@ -193,6 +194,53 @@ public sealed class RevisionedStoreTests
     }
 
     /// <summary>A rate-limit store whose update is raced by another writer between its read and its save.</summary>
+    [Fact]
+    public async Task A_clash_on_update_is_a_conflict_that_EF_Core_does_not_log_as_a_failure()
+    {
+        var file = Path.Combine(Directory.CreateTempSubdirectory("warmkeeper-clash-").FullName, "clash.db");
+        var logs = new RecordingLoggerProvider();
+        using var loggerFactory = LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Debug).AddProvider(logs));
+        var options = new DbContextOptionsBuilder<WarmKeeperDbContext>().UseSqlite($"Data Source={file}").UseLoggerFactory(loggerFactory).Options;
+        await using (var db = new WarmKeeperDbContext(options))
+        {
+            await db.Database.MigrateAsync(TestContext.Cancellation);
+        }
+
+        var store = new ConcurrencyPolicyStore(new PooledDbContextFactory<WarmKeeperDbContext>(options), new FakeTimeProvider(Start));
+        var ct = TestContext.Cancellation;
+        Assert.Equal(StoreOutcome.Done, (await store.CreateAsync(Scaling("live"), ct)).Outcome);
+        Assert.Equal(StoreOutcome.Done, (await store.CreateAsync(Scaling("blue", qualifier: "blue"), ct)).Outcome);
+
+        Refused(StoreOutcome.Conflict, await store.UpdateAsync(Scaling("blue", qualifier: "live"), expectedRevision: 1, ct));
+        Refused(StoreOutcome.Conflict, await store.CreateAsync(Scaling("other", qualifier: "live"), ct));
+
+        Assert.DoesNotContain(logs.Entries, e => e.Level >= LogLevel.Warning);
+        Assert.Equal("blue", (await store.GetAsync("blue", ct))!.Value.Qualifier);
+        Assert.Equal(StoreOutcome.Done, (await store.UpdateAsync(Scaling("blue", qualifier: "green", max: 3), expectedRevision: 1, ct)).Outcome);
+    }
+
+    private sealed class RecordingLoggerProvider : ILoggerProvider
+    {
+        public System.Collections.Concurrent.ConcurrentQueue<(string Category, LogLevel Level, string Message)> Entries { get; } = new();
+
+        public ILogger CreateLogger(string categoryName) => new Recorder(categoryName, Entries);
+
+        public void Dispose()
+        {
+        }
+
+        private sealed class Recorder(string category, System.Collections.Concurrent.ConcurrentQueue<(string, LogLevel, string)> entries) : ILogger
+        {
+            public IDisposable? BeginScope<TState>(TState state)
+                where TState : notnull => null;
+
+            public bool IsEnabled(LogLevel logLevel) => true;
+
+            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+                entries.Enqueue((category, logLevel, formatter(state, exception)));
+        }
+    }
+
     private sealed class InterferingStore(IDbContextFactory<WarmKeeperDbContext> contexts, TimeProvider time)
         : RevisionedStore<RateLimitRow, RateLimitSpec>(contexts, time)
     {
