@@ -7,7 +7,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using WarmKeeper.Agent.Hosting;
 using WarmKeeper.Agent.Protection;
-using WarmKeeper.Core.RateLimiting;
+using WarmKeeper.Core.Protection;
 using WarmKeeper.LocalRuntime.Hosting;
 
 namespace WarmKeeper.Benchmarks;

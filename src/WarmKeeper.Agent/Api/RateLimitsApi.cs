@@ -5,7 +5,7 @@ using WarmKeeper.Agent.Persistence;
 using WarmKeeper.Agent.Protection;
 using WarmKeeper.Agent.Security;
 using WarmKeeper.Agent.Targets;
-using WarmKeeper.Core.RateLimiting;
+using WarmKeeper.Core.Protection;
 using WarmKeeper.Core.Validation;
 using WarmKeeper.Core.Targets;
 

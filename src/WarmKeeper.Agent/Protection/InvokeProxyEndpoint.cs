@@ -4,7 +4,7 @@ using Polly;
 using Polly.CircuitBreaker;
 using WarmKeeper.Agent.Targets;
 using WarmKeeper.Core.Observations;
-using WarmKeeper.Core.RateLimiting;
+using WarmKeeper.Core.Protection;
 using WarmKeeper.Core.Targets;
 using WarmKeeper.Core.Warmup;
 using WarmKeeper.Lambda;

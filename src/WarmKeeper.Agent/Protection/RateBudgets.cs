@@ -1,4 +1,4 @@
-using WarmKeeper.Core.RateLimiting;
+using WarmKeeper.Core.Protection;
 
 namespace WarmKeeper.Agent.Protection;
 

@@ -1,5 +1,5 @@
 using System.Threading.RateLimiting;
-using WarmKeeper.Core.RateLimiting;
+using WarmKeeper.Core.Protection;
 using WarmKeeper.Lambda.Wire;
 
 namespace WarmKeeper.Agent.Protection;

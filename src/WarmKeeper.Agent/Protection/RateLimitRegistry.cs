@@ -3,7 +3,7 @@ using System.Collections.Frozen;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 using WarmKeeper.Agent.Persistence;
-using WarmKeeper.Core.RateLimiting;
+using WarmKeeper.Core.Protection;
 using WarmKeeper.Lambda.Wire;
 
 namespace WarmKeeper.Agent.Protection;

@@ -2,7 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.EntityFrameworkCore;
 using WarmKeeper.Agent.Persistence;
-using WarmKeeper.Core.RateLimiting;
+using WarmKeeper.Core.Protection;
 
 namespace WarmKeeper.Agent.Protection;
 

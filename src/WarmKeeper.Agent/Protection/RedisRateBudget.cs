@@ -1,5 +1,5 @@
 using StackExchange.Redis;
-using WarmKeeper.Core.RateLimiting;
+using WarmKeeper.Core.Protection;
 
 namespace WarmKeeper.Agent.Protection;
 

@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 using Microsoft.Extensions.Options;
 using WarmKeeper.Agent.Events;
 using WarmKeeper.Agent.Targets;
-using WarmKeeper.Core.RateLimiting;
+using WarmKeeper.Core.Protection;
 using WarmKeeper.Lambda;
 using WarmKeeper.LocalRuntime;
 using WarmKeeper.Core.Targets;

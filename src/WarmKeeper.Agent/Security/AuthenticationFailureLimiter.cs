@@ -1,6 +1,6 @@
 using System.Net;
 using Microsoft.Extensions.Options;
-using WarmKeeper.Core.RateLimiting;
+using WarmKeeper.Core.Protection;
 
 namespace WarmKeeper.Agent.Security;
 

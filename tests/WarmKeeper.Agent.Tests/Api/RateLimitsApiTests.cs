@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Text.Json;
-using WarmKeeper.Core.RateLimiting;
+using WarmKeeper.Core.Protection;
 using static WarmKeeper.Agent.Tests.Api.ApiAssert;
 
 namespace WarmKeeper.Agent.Tests.Api;

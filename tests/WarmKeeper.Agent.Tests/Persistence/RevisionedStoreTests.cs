@@ -6,7 +6,7 @@ using WarmKeeper.Agent.Persistence;
 using WarmKeeper.Agent.Protection;
 using WarmKeeper.Agent.Scaling;
 using WarmKeeper.Agent.Warmup;
-using WarmKeeper.Core.RateLimiting;
+using WarmKeeper.Core.Protection;
 using WarmKeeper.Core.Scaling;
 using WarmKeeper.Core.Warmup;
 

@@ -1,4 +1,4 @@
-namespace WarmKeeper.Core.RateLimiting;
+namespace WarmKeeper.Core.Protection;
 
 /// <summary>The answer of a token bucket to one call.</summary>
 /// <param name="Granted">True when the call may run (after <paramref name="Wait"/>).</param>

@@ -1,7 +1,7 @@
-using WarmKeeper.Core.RateLimiting;
+using WarmKeeper.Core.Protection;
 using Xunit;
 
-namespace WarmKeeper.Core.Tests.RateLimiting;
+namespace WarmKeeper.Core.Tests.Protection;
 
 public sealed class TokenBucketTests
 {

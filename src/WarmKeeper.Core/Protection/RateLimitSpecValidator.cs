@@ -1,6 +1,6 @@
 using WarmKeeper.Core.Validation;
 
-namespace WarmKeeper.Core.RateLimiting;
+namespace WarmKeeper.Core.Protection;
 
 /// <summary>
 /// The rules a rate limit must satisfy on its own; every broken rule is reported with its field.

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace WarmKeeper.Core.RateLimiting;
+namespace WarmKeeper.Core.Protection;
 
 /// <summary>What the cloud should reserve for a function so that it enforces a rate limit by itself.</summary>
 /// <param name="Desired">The reserved concurrency to apply; null when none can be applied.</param>

@@ -1,6 +1,6 @@
 using WarmKeeper.Core.Targets;
 
-namespace WarmKeeper.Core.RateLimiting;
+namespace WarmKeeper.Core.Protection;
 
 /// <summary>How warm-up pings that pass through the proxy are treated by a rate limit.</summary>
 public enum WarmupPingTreatment
