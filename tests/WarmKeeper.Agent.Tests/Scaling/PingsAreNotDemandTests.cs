@@ -79,8 +79,17 @@ public sealed class PingsAreNotDemandTests
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         }
 
+        // Observations reach the recorder through the observer dispatcher's queue, after the answers: wait for them.
         var recorder = services.GetRequiredService<DemandRecorder>();
-        var demand = recorder.Summarize(new DemandKey("local", "held", "live"), recorder.StartedAt, DateTimeOffset.UtcNow.AddMinutes(1));
+        var key = new DemandKey("local", "held", "live");
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        var demand = recorder.Summarize(key, recorder.StartedAt, DateTimeOffset.UtcNow.AddMinutes(1));
+        while (demand.Arrivals < 10 && waited.Elapsed < TimeSpan.FromSeconds(30))
+        {
+            await Task.Delay(50);
+            demand = recorder.Summarize(key, recorder.StartedAt, DateTimeOffset.UtcNow.AddMinutes(1));
+        }
+
         Assert.Equal(10, demand.Arrivals);
         Assert.Equal(10, demand.MaxInFlight);
         var outcome = Assert.Single(await services.GetRequiredService<ProvisionedConcurrencyReconciler>().ReconcileOnceAsync(CancellationToken.None));
