@@ -54,7 +54,7 @@ public static class NodeFunctions
 
     private static (string?, string?, string?, string?) Locate()
     {
-        var node = FindOnPath("node");
+        var node = LocalTools.FindOnPath("node");
         if (node is null)
         {
             return (null, null, null, "node is not on PATH: the Node RIC tests need Node.js (20 or newer).");
@@ -72,7 +72,7 @@ public static class NodeFunctions
             return (null, null, null, $"node at {node} does not run: {ex.Message}");
         }
 
-        var root = FindRepositoryRoot();
+        var root = LocalTools.FindRepositoryRoot();
         if (root is null)
         {
             return (node, version, null, $"No WarmKeeper.sln above {AppContext.BaseDirectory}: the Node test functions are not found.");
@@ -88,32 +88,5 @@ public static class NodeFunctions
         }
 
         return (node, version, folder, null);
-    }
-
-    private static string? FindOnPath(string name)
-    {
-        foreach (var directory in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
-        {
-            var candidate = Path.Combine(directory, OperatingSystem.IsWindows() ? name + ".exe" : name);
-            if (File.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-
-        return null;
-    }
-
-    private static string? FindRepositoryRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "WarmKeeper.sln")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        return null;
     }
 }

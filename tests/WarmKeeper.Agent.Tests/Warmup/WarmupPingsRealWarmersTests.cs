@@ -22,13 +22,13 @@ public sealed class WarmupPingsRealWarmersTests
     [SkippableFact]
     public async Task The_real_lambda_warmer_takes_every_ping_as_its_own_and_never_fans_out()
     {
-        var root = RepoRoot();
+        var root = LocalTools.FindRepositoryRoot() ?? throw new DirectoryNotFoundException($"No WarmKeeper.sln above {AppContext.BaseDirectory}.");
         var library = Environment.GetEnvironmentVariable(DirVariable) is { Length: > 0 } configured
             ? configured
             : Path.Combine(root, "tests", "functions", "node", "node_modules", "lambda-warmer");
         RequireAll.SkipUnless(File.Exists(Path.Combine(library, "index.js")),
             $"lambda-warmer not found at {library}: set {DirVariable} to its package folder or run `npm ci` in tests/functions/node.");
-        var node = FindOnPath("node");
+        var node = LocalTools.FindOnPath("node");
         RequireAll.SkipUnless(node is not null, "node is not on PATH.");
 
         var policy = new WarmupPolicy { Id = "p", Target = "local", Function = "probe", Schedule = "* * * * *", FanOut = 5, PayloadFormat = WarmupPayloadFormat.LambdaWarmer };
@@ -62,22 +62,4 @@ public sealed class WarmupPingsRealWarmersTests
         Assert.True(process.ExitCode == 0, await error);
         return [.. JsonDocument.Parse(await output).RootElement.EnumerateArray()];
     }
-
-    private static string RepoRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "WarmKeeper.sln")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        throw new DirectoryNotFoundException($"No WarmKeeper.sln above {AppContext.BaseDirectory}.");
-    }
-
-    private static string? FindOnPath(string name) =>
-        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator)
-        .Select(d => Path.Combine(d, name))
-        .FirstOrDefault(File.Exists);
 }
